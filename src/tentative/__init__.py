@@ -1,0 +1,1 @@
+"""Tentative: bookings that are not yet firm."""

@@ -1,0 +1,127 @@
+"""Organisations, their staff and their customers.
+
+Every other table hangs off an organisation; staff see only theirs.
+"""
+
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tentative.core.deadlines import AtLimit, Policy
+from tentative.core.permissions import Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    currency = models.CharField(max_length=3, default="EUR")
+    default_language = models.CharField(max_length=8, default="en", choices=settings.LANGUAGES)
+    # Strict: overdue options are released at their deadline. Flexible: they stay, flagged,
+    # until staff act or the grace period ends.
+    deadline_policy = models.CharField(
+        max_length=16, choices=[(p.value, p.value) for p in Policy], default=Policy.STRICT
+    )
+    deadline_grace = models.DurationField(null=True, blank=True)
+    deadline_at_limit = models.CharField(
+        max_length=16, choices=[(a.value, a.value) for a in AtLimit], default=AtLimit.RELEASE
+    )
+    quote_validity_days = models.PositiveSmallIntegerField(default=30)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class StaffMembership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=[(r.value, r.value) for r in Role])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) at {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A staff member's API token; only its SHA-256 is stored, the secret is shown once."""
+
+    membership = models.ForeignKey(StaffMembership, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, membership: StaffMembership, name: str) -> tuple["ApiToken", str]:
+        secret = "tnt_" + secrets.token_urlsafe(32)
+        return cls.objects.create(membership=membership, name=name, digest=cls.hash(secret)), secret
+
+
+class Customer(models.Model):
+    """A person or a company; a company has several contacts."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        COMPANY = "company", _("Company")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customers"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "email"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=2), timedelta(hours=6))

@@ -1,0 +1,43 @@
+"""Every error leaves the API as JSON with a machine code and a message in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tentative.bookings.errors import DomainError
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+        return api.create_response(
+            request, {"code": code, "message": message, **extra}, status=status
+        )
+
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return respond(request, exc.status, exc.code, exc.text)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors
+        ]
+        return respond(request, 422, "invalid", _("The input is not valid."), errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401, "unauthenticated", _("A valid API token is required."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, "not_found", _("Not found."))

@@ -1,0 +1,75 @@
+"""Idempotency-Key for every mutating call: the same key and body return the first response.
+
+The key row is inserted first, inside the durable transaction the action then joins: a
+concurrent duplicate blocks on the unique index until the first commits, then finds the
+stored response. The response is stored in the same transaction as the change, so a
+crash leaves either both or neither. A call that failed stored nothing and may be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from tentative.api.models import IdempotencyKey
+from tentative.bookings.errors import IdempotencyMismatch, InvalidInput
+from tentative.bookings.transactions import wrapper_transaction
+
+HEADER = "Idempotency-Key"
+KEY_TOO_LONG = _("The Idempotency-Key must be 1 to 255 printable characters.")
+
+Result = tuple[int, dict[str, Any]]
+
+
+def request_hash(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() if request.method else b"")
+    digest.update(request.get_full_path().encode())
+    digest.update(b"\0")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def idempotent(view: Callable[..., Result]) -> Callable[..., Result]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Result:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(request, *args, **kwargs)
+        if not 0 < len(key) <= 255 or not key.isprintable():
+            raise InvalidInput(KEY_TOO_LONG)
+        scope = f"token:{request.token_id}"  # type: ignore[attr-defined]
+        fingerprint = request_hash(request)
+        if stored := _stored(scope, key, fingerprint):
+            return stored
+        try:
+            with wrapper_transaction():
+                record = IdempotencyKey.objects.create(
+                    scope=scope, key=key, request_hash=fingerprint
+                )
+                status, body = view(request, *args, **kwargs)
+                record.status_code, record.body = status, body
+                record.save(update_fields=["status_code", "body"])
+                return status, body
+        except IntegrityError:
+            # A concurrent call with this key committed first: answer what it answered.
+            if stored := _stored(scope, key, fingerprint):
+                return stored
+            raise
+
+    return wrapper
+
+
+def _stored(scope: str, key: str, fingerprint: str) -> Result | None:
+    record = IdempotencyKey.objects.filter(scope=scope, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyMismatch()
+    return record.status_code or 200, record.body or {}

@@ -1,0 +1,50 @@
+"""Read-only: the organisation, its events, dates and what is still available."""
+
+
+from django.http import HttpRequest
+from ninja import Router
+
+from tentative.api.access import access_event, access_event_date, staff_actor
+from tentative.api.schemas import AvailabilityOut, EventOut, Id, OrganisationOut
+from tentative.catalog.models import Event
+
+router = Router(tags=["catalog"])
+
+
+@router.get("/organisation", response=OrganisationOut)
+def organisation(request: HttpRequest) -> object:
+    return request.organisation  # type: ignore[attr-defined]
+
+
+@router.get("/events", response=list[EventOut])
+def events(request: HttpRequest) -> object:
+    actor = staff_actor(request)
+    return Event.objects.filter(organisation_id=actor.organisation_id).prefetch_related(
+        "dates", "ticket_types"
+    ).order_by("id")
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def event(request: HttpRequest, event_id: Id) -> object:
+    return access_event(staff_actor(request), event_id)
+
+
+@router.get("/dates/{date_id}/availability", response=AvailabilityOut)
+def availability(request: HttpRequest, date_id: Id) -> object:
+    date = access_event_date(staff_actor(request), date_id)
+    pools = list(date.pools.order_by("id"))
+    date_pool = next(p for p in pools if p.ticket_type_id is None) if pools else None
+    return {
+        "event_date_id": date.id,
+        "free": date_pool.free if date_pool else 0,
+        "pools": [
+            {
+                "ticket_type_id": p.ticket_type_id,
+                "capacity": p.capacity,
+                "taken": p.taken,
+                "set_aside": p.set_aside,
+                "free": p.free,
+            }
+            for p in pools
+        ],
+    }

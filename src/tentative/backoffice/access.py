@@ -1,0 +1,26 @@
+"""The signed-in staff member's organisation, as an Actor for the actions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from tentative.accounts.models import StaffMembership
+from tentative.bookings.actor import Actor
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    """Staff work in one organisation at a time: their first membership for now."""
+    membership = (
+        StaffMembership.objects.select_related("user", "organisation")
+        .filter(user=request.user)
+        .order_by("id")
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied
+    return Actor.staff(membership)
+
+
+__all__ = ["login_required", "staff_actor"]

@@ -1,0 +1,58 @@
+"""The only way to fetch a booking for an actor: scoped to the organisation, rights checked.
+
+Permissions live here, called by the action functions, so that every face (back office,
+portal, API, worker) gets the same answer.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tentative.bookings.actor import Actor, ActorKind
+from tentative.bookings.errors import Forbidden, NotFound
+from tentative.bookings.models import Booking
+from tentative.core.permissions import customer_may, staff_may
+from tentative.core.states import Action, State
+
+
+def visible_bookings(actor: Actor) -> QuerySet[Booking]:
+    bookings = Booking.objects.all()
+    if actor.kind == ActorKind.SYSTEM:
+        return bookings
+    bookings = bookings.filter(organisation_id=actor.organisation_id)
+    if actor.kind == ActorKind.CUSTOMER:
+        bookings = bookings.filter(customer_id=actor.customer_id)
+    return bookings
+
+
+def access_booking(actor: Actor, booking_id: int, *, lock: bool = False) -> Booking:
+    """Another organisation's booking is 'not found', not 'forbidden': ids do not leak."""
+    bookings = visible_bookings(actor)
+    if lock:
+        bookings = bookings.select_for_update(no_key=True)
+    try:
+        return bookings.get(id=booking_id)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_booking_by_reference(actor: Actor, reference: str) -> Booking:
+    try:
+        return visible_bookings(actor).get(reference=reference)
+    except Booking.DoesNotExist:
+        raise NotFound() from None
+
+
+def check_may(actor: Actor, action: Action, source: State | None) -> None:
+    if actor.kind == ActorKind.SYSTEM:
+        return
+    if actor.kind == ActorKind.STAFF and actor.role and staff_may(actor.role, action, source):
+        return
+    if actor.kind == ActorKind.CUSTOMER and customer_may(action, source):
+        return
+    raise Forbidden()
+
+
+def check_organisation(actor: Actor, organisation_id: int) -> None:
+    if actor.kind != ActorKind.SYSTEM and actor.organisation_id != organisation_id:
+        raise NotFound()

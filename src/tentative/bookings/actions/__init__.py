@@ -1,0 +1,29 @@
+"""One module per verb. Only these functions change a booking's state.
+
+Every action: checks permission, locks, checks the state machine on the fresh row, changes
+capacity and state, writes the audit entry and the outbox message, all in one transaction.
+"""
+
+from tentative.bookings.actions.approve import approve_booking
+from tentative.bookings.actions.cancel import cancel_booking
+from tentative.bookings.actions.confirm import confirm_booking
+from tentative.bookings.actions.convert import convert_booking
+from tentative.bookings.actions.create import LineRequest, create_booking
+from tentative.bookings.actions.decline import decline_booking
+from tentative.bookings.actions.expire import expire_booking, expire_lapsed
+from tentative.bookings.actions.extend import extend_booking
+from tentative.bookings.actions.reinstate import reinstate_booking
+
+__all__ = [
+    "LineRequest",
+    "approve_booking",
+    "cancel_booking",
+    "confirm_booking",
+    "convert_booking",
+    "create_booking",
+    "decline_booking",
+    "expire_booking",
+    "expire_lapsed",
+    "extend_booking",
+    "reinstate_booking",
+]

@@ -1,0 +1,52 @@
+"""Taking places for a booking, reclaiming lapsed options inline when a pool looks full.
+
+DESIGN §2.2 #6: an option past its enforced limit never blocks a new booking, even before
+the sweep has run. When a conditional update fails we roll back to a savepoint (which drops
+the row locks taken after it, so we hold no pool while reclaiming), expire the lapsed
+options holding that pool, and try once more.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import OperationalError, transaction
+
+from tentative.bookings.errors import CapacityBusy, SoldOut
+from tentative.bookings.models import Booking
+from tentative.inventory import capacity
+from tentative.inventory.models import CapacityPool, Hold
+
+
+def take_for(booking: Booking, *, now: datetime) -> None:
+    pairs = list(
+        Hold.objects.filter(line__booking=booking).values_list("pool_id", "quantity")
+    )
+    take(pairs, now=now)
+
+
+def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
+    from tentative.bookings.actions.expire import reclaim_lapsed  # expire uses this module too
+
+    try:
+        try:
+            with transaction.atomic():
+                capacity.take(pairs)
+            return
+        except capacity.PoolFull as full:
+            if not reclaim_lapsed(now=now, pool_id=full.pool_id):
+                raise
+        with transaction.atomic():
+            capacity.take(pairs)
+    except capacity.PoolFull as full:
+        pool = CapacityPool.objects.get(id=full.pool_id)
+        raise SoldOut(free=max(pool.free, 0)) from None
+    except OperationalError as error:
+        # lock_timeout on PostgreSQL: a typed, retryable error rather than a hang.
+        if "lock timeout" in str(error) or "deadlock" in str(error):
+            raise CapacityBusy() from error
+        raise
+
+
+def give_back_for(booking_ids: list[int]) -> None:
+    capacity.give_back(capacity.held_by(booking_ids))

@@ -1,0 +1,71 @@
+"""The deadline fields a new or approved booking gets, per state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, override
+
+from tentative.accounts.models import Organisation
+from tentative.bookings.deadline_text import describe
+from tentative.bookings.errors import DeadlineUnreachable
+from tentative.catalog.models import EventDate, TicketType
+from tentative.core import deadlines
+from tentative.core.deadlines import AtLimit
+from tentative.core.states import State
+
+Offer = tuple[EventDate, TicketType]
+
+
+def deadline_fields(
+    state: State, org: Organisation, offers: list[Offer], *, now: datetime, language: str
+) -> dict[str, Any]:
+    first_start = min(date.starts_at for date, _ in offers)
+    if state == State.OPTION:
+        return option_deadline(org, offers, now=now, language=language)
+    if state == State.QUOTE:
+        days = org.quote_validity_days
+        shown = min(deadlines.add_calendar_days(now, days, org.zone), first_start)
+        with override(language):
+            rule = ngettext("valid %(n)d day", "valid %(n)d days", days) % {"n": days}
+        return _fields(shown, shown, AtLimit.RELEASE, rule)
+    if state == State.REQUEST:
+        # A request nobody decided on lapses when the date starts.
+        with override(language):
+            rule = gettext("to be decided before the event starts")
+        return _fields(None, first_start, AtLimit.RELEASE, rule)
+    return _fields(None, None, AtLimit.RELEASE, "")
+
+
+def option_deadline(
+    org: Organisation, offers: list[Offer], *, now: datetime, language: str
+) -> dict[str, Any]:
+    """The earliest deadline over the lines binds the whole booking."""
+    found = []
+    for date, ticket_type in offers:
+        try:
+            found.append(
+                deadlines.compute_deadline(
+                    ticket_type.deadline_rule(org), booked_at=now, starts_at=date.starts_at,
+                    tz=org.zone,
+                )
+            )
+        except deadlines.DeadlineUnreachable as error:
+            local = timezone.localtime(error.shown, org.zone)
+            with override(language):
+                raise DeadlineUnreachable(deadline=formats.date_format(local, "DATETIME_FORMAT"))
+    first = min(found, key=lambda d: d.shown)
+    return _fields(first.shown, first.enforced, first.at_limit, describe(first.rule, language=language))
+
+
+def _fields(
+    shown: datetime | None, enforced: datetime | None, at_limit: AtLimit, rule: str
+) -> dict[str, Any]:
+    return {
+        "deadline_shown": shown,
+        "deadline_enforced": enforced,
+        "at_limit": at_limit.value,
+        "deadline_rule": rule,
+    }

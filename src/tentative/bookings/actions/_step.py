@@ -1,0 +1,121 @@
+"""The common second half of every single-booking action: move, audit, tell.
+
+The action module does what is particular to its verb (deadline, permission nuance), then
+calls `move`, which applies the capacity consequence of the new state, saves, and writes
+the audit entry and the outbox event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tentative.bookings import audit
+from tentative.bookings.access import access_booking, check_may
+from tentative.bookings.actions._capacity import give_back_for, take_for
+from tentative.bookings.actor import Actor
+from tentative.bookings.errors import IllegalTransition, InvalidInput, ReasonRequired
+from tentative.bookings.models import Booking
+from tentative.core import states
+from tentative.core.deadlines import AtLimit, lapsed
+from tentative.core.states import Action, State, Transition
+from tentative.notifications import outbox
+
+STARTED = _("This date has already started or passed.")
+
+ACTION_WORDS = {
+    Action.CONVERT: "converted",
+    Action.APPROVE: "approved",
+    Action.DECLINE: "declined",
+    Action.CONFIRM: "confirmed",
+    Action.EXTEND: "extended",
+    Action.EXPIRE: "expired",
+    Action.CANCEL: "cancelled",
+    Action.REINSTATE: "reinstated",
+}
+
+
+def now_or(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def lock_and_check(
+    booking_id: int,
+    *,
+    actor: Actor,
+    action: Action,
+    target: State | None = None,
+    reason: str = "",
+    now: datetime,
+) -> tuple[Booking, Transition]:
+    """Lock the booking, then decide on the fresh row: rights, then the state machine."""
+    booking = access_booking(actor, booking_id, lock=True)
+    if booking.state == State.OPTION and has_lapsed(booking, now):
+        # Its places no longer block anyone (invariant 6): expire it now, as the sweep would
+        # have, and judge the action on that. A refusal rolls this back with the rest.
+        move(booking, states.transition(State.OPTION, Action.EXPIRE), actor=Actor.system(), now=now)
+    source = booking.state_enum
+    check_may(actor, action, source)
+    try:
+        return booking, states.transition(source, action, target, reason=reason)
+    except states.IllegalTransition:
+        raise IllegalTransition(state=source.value, action=ACTION_WORDS[action]) from None
+    except states.ReasonRequired:
+        raise ReasonRequired() from None
+
+
+def has_lapsed(booking: Booking, now: datetime) -> bool:
+    return booking.holds_capacity and lapsed(
+        booking.deadline_enforced, AtLimit(booking.at_limit), now
+    )
+
+
+def move(
+    booking: Booking,
+    step: Transition,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Booking:
+    source = booking.state
+    should_hold = states.takes_capacity(step.target, requests_hold=booking.requests_hold)
+    if should_hold and not booking.holds_capacity:
+        take_for(booking, now=now)  # re-checks capacity: approving or converting can be refused
+    elif booking.holds_capacity and not should_hold:
+        give_back_for([booking.id])
+    booking.holds_capacity = should_hold
+    booking.state = step.target.value
+    booking.updated_at = now
+    if step.target not in (State.OPTION, State.QUOTE, State.REQUEST):
+        booking.deadline_shown = booking.deadline_enforced = None
+    booking.save()
+    audit.record(
+        booking, actor=actor, action=step.action.value, at=now, from_state=source,
+        reason=reason, data=data,
+    )
+    outbox.emit(
+        booking, f"booking.{ACTION_WORDS[step.action]}", actor=actor, at=now,
+        data={"from_state": source, "reason": reason},
+    )
+    return booking
+
+
+def move_with_new_deadline(
+    booking: Booking, step: Transition, *, actor: Actor, now: datetime, reason: str = ""
+) -> Booking:
+    """For moves into a dated state (approve, convert, reinstate): the deadline starts now."""
+    from tentative.bookings.actions._deadline import deadline_fields
+
+    offers = [(line.event_date, line.ticket_type) for line in booking.lines.select_related("event_date", "ticket_type")]
+    if any(date.starts_at <= now for date, _ in offers):
+        raise InvalidInput(STARTED)
+    for field, value in deadline_fields(
+        step.target, booking.organisation, offers, now=now, language=booking.language
+    ).items():
+        setattr(booking, field, value)
+    return move(booking, step, actor=actor, now=now, reason=reason)

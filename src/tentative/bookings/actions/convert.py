@@ -1,0 +1,30 @@
+"""Convert a quote into an option or a firm booking, if the places are there now.
+
+A quote never held places, so converting takes them and can be refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tentative.bookings.actions._step import lock_and_check, move_with_new_deadline, now_or
+from tentative.bookings.actor import Actor
+from tentative.bookings.models import Booking
+from tentative.bookings.transactions import action_transaction
+from tentative.core.states import Action, State
+
+
+def convert_booking(
+    booking_id: int,
+    *,
+    actor: Actor,
+    target: State = State.CONFIRMED,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    now = now_or(now)
+    with action_transaction():
+        booking, step = lock_and_check(
+            booking_id, actor=actor, action=Action.CONVERT, target=target, reason=reason, now=now
+        )
+        return move_with_new_deadline(booking, step, actor=actor, now=now, reason=reason)

@@ -1,0 +1,207 @@
+"""Create a booking as a quote, a request, an option or a firm booking.
+
+The hot path of the product: a handful of statements, and the pool rows locked last and
+briefly (inserts first, then the conditional updates, then commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tentative.accounts.models import Customer, Organisation
+from tentative.bookings import audit
+from tentative.bookings.access import check_may, check_organisation
+from tentative.bookings.actions._capacity import take
+from tentative.bookings.actions._deadline import deadline_fields
+from tentative.bookings.actions._step import STARTED, now_or
+from tentative.bookings.actor import Actor, ActorKind
+from tentative.bookings.errors import InvalidInput, NotFound, NotReservable
+from tentative.bookings.models import Booking, BookingLine, Channel, Participant
+from tentative.bookings.transactions import action_transaction
+from tentative.catalog.models import EventDate, TicketType
+from tentative.core import states
+from tentative.core.states import Action, State
+from tentative.inventory.models import CapacityPool, Hold
+from tentative.notifications import outbox
+
+MAX_QUANTITY = 1000
+
+MODE_MESSAGE = _("A booking is created as a quote, a request, an option or a confirmed booking.")
+PAID_MESSAGE = _("A confirmed booking needs a payment; reserve or request it instead.")
+LINES_MESSAGE = _("A booking needs at least one line.")
+QUANTITY_MESSAGE = _("Each quantity must be between 1 and %(max)s.")
+DUPLICATE_MESSAGE = _("The same ticket type and date appear twice; put them on one line.")
+APPROVAL_MESSAGE = _("“%(name)s” must be approved by the organiser: send a request.")
+NOT_ON_SALE_MESSAGE = _("This date has no capacity set, so it is not on sale.")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    event_date_id: int
+    ticket_type_id: int
+    quantity: int
+    participants: tuple[tuple[str, str], ...] = field(default=())  # (name, email)
+
+
+def create_booking(
+    *,
+    actor: Actor,
+    organisation_id: int,
+    mode: State,
+    lines: list[LineRequest],
+    customer_id: int | None = None,
+    channel: str = Channel.WEB,
+    language: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    now = now_or(now)
+    check_organisation(actor, organisation_id)
+    check_may(actor, Action.CREATE, None)
+    try:
+        states.transition(None, Action.CREATE, mode)
+    except states.IllegalTransition:
+        raise InvalidInput(MODE_MESSAGE) from None
+    if actor.kind == ActorKind.CUSTOMER:
+        if mode == State.CONFIRMED:
+            raise InvalidInput(PAID_MESSAGE)
+        customer_id = actor.customer_id
+    _check_lines(lines)
+
+    organisation = Organisation.objects.get(id=organisation_id)
+    offers = _load_offers(organisation_id, lines, now)
+    if actor.kind == ActorKind.CUSTOMER:
+        _check_customer_mode(mode, [offers[line][1] for line in lines])
+    customer = _customer(organisation_id, customer_id)
+    language = language or (customer.language if customer else "") or organisation.default_language
+    requests_hold = all(offers[line][1].requests_hold_capacity for line in lines)
+    holds = states.takes_capacity(mode, requests_hold=requests_hold)
+    deadline = deadline_fields(
+        mode, organisation, [offers[line] for line in lines], now=now, language=language
+    )
+    pools = _pools(lines)
+
+    with action_transaction():
+        booking = Booking.objects.create(
+            organisation=organisation,
+            customer=customer,
+            channel=channel,
+            language=language,
+            state=mode.value,
+            holds_capacity=holds,
+            requests_hold=requests_hold,
+            total=sum(
+                (offers[line][1].price * line.quantity for line in lines), start=Decimal(0)
+            ),
+            currency=organisation.currency,
+            note=note,
+            created_at=now,
+            updated_at=now,
+            **deadline,
+        )
+        booking_lines = BookingLine.objects.bulk_create(
+            BookingLine(
+                booking=booking,
+                event_date_id=line.event_date_id,
+                ticket_type_id=line.ticket_type_id,
+                quantity=line.quantity,
+                unit_price=offers[line][1].price,
+            )
+            for line in lines
+        )
+        participants = [
+            Participant(line=booking_line, name=name, email=email)
+            for booking_line, line in zip(booking_lines, lines, strict=True)
+            for name, email in line.participants
+        ]
+        if participants:
+            Participant.objects.bulk_create(participants)
+        hold_rows = [
+            Hold(line=booking_line, pool_id=pool_id, quantity=line.quantity)
+            for booking_line, line in zip(booking_lines, lines, strict=True)
+            for pool_id in pools[line]
+        ]
+        Hold.objects.bulk_create(hold_rows)
+        audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
+        outbox.emit(booking, "booking.created", actor=actor, at=now)
+        if holds:
+            # Last, so the pool rows stay locked only until the commit that follows.
+            take([(h.pool_id, h.quantity) for h in hold_rows], now=now)
+    return booking
+
+
+def _check_lines(lines: list[LineRequest]) -> None:
+    if not lines:
+        raise InvalidInput(LINES_MESSAGE)
+    for line in lines:
+        if not 0 < line.quantity <= MAX_QUANTITY:
+            raise InvalidInput(QUANTITY_MESSAGE, max=MAX_QUANTITY)
+    if len({(line.event_date_id, line.ticket_type_id) for line in lines}) != len(lines):
+        raise InvalidInput(DUPLICATE_MESSAGE)
+
+
+def _load_offers(
+    organisation_id: int, lines: list[LineRequest], now: datetime
+) -> dict[LineRequest, tuple[EventDate, TicketType]]:
+    dates = EventDate.objects.select_related("event").in_bulk(
+        {line.event_date_id for line in lines}
+    )
+    types = TicketType.objects.in_bulk({line.ticket_type_id for line in lines})
+    offers = {}
+    for line in lines:
+        date, ticket_type = dates.get(line.event_date_id), types.get(line.ticket_type_id)
+        if (
+            date is None
+            or ticket_type is None
+            or date.event.organisation_id != organisation_id
+            or ticket_type.event_id != date.event_id
+        ):
+            raise NotFound()
+        if date.starts_at <= now:
+            raise InvalidInput(STARTED)
+        offers[line] = (date, ticket_type)
+    return offers
+
+
+def _check_customer_mode(mode: State, ticket_types: list[TicketType]) -> None:
+    for ticket_type in ticket_types:
+        if ticket_type.requires_approval and mode != State.REQUEST:
+            raise InvalidInput(APPROVAL_MESSAGE, name=ticket_type.name)
+        if mode == State.OPTION and not ticket_type.reservable:
+            raise NotReservable(name=ticket_type.name)
+
+
+def _customer(organisation_id: int, customer_id: int | None) -> Customer | None:
+    if customer_id is None:
+        return None
+    try:
+        return Customer.objects.get(id=customer_id, organisation_id=organisation_id)
+    except Customer.DoesNotExist:
+        raise NotFound() from None
+
+
+def _pools(lines: list[LineRequest]) -> dict[LineRequest, list[int]]:
+    """Each line must fit its date's pool and, where set, its ticket type's quota."""
+    match = Q()
+    for line in lines:
+        match |= Q(event_date_id=line.event_date_id) & (
+            Q(ticket_type_id=None) | Q(ticket_type_id=line.ticket_type_id)
+        )
+    rows = CapacityPool.objects.filter(match).values_list("id", "event_date_id", "ticket_type_id")
+    pools: dict[LineRequest, list[int]] = {}
+    for line in lines:
+        pools[line] = [
+            pool_id
+            for pool_id, date_id, type_id in rows
+            if date_id == line.event_date_id and type_id in (None, line.ticket_type_id)
+        ]
+        if not any(
+            date_id == line.event_date_id and type_id is None for _, date_id, type_id in rows
+        ):
+            raise InvalidInput(NOT_ON_SALE_MESSAGE)
+    return pools

@@ -1,0 +1,88 @@
+"""Expire bookings: one by hand (staff release an option), or every lapsed one at once.
+
+`expire_lapsed` is set-based (one UPDATE, bulk audit and outbox rows) because the sweep may
+face 100,000 overdue options, and because `take` calls it inline when a pool looks full.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from tentative.bookings import audit
+from tentative.bookings.actions._capacity import give_back_for
+from tentative.bookings.actions._step import lock_and_check, move, now_or
+from tentative.bookings.actor import Actor
+from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.transactions import action_transaction
+from tentative.core.deadlines import AtLimit
+from tentative.core.states import Action, State
+from tentative.inventory.models import Hold
+from tentative.notifications import outbox
+
+EXPIRABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
+
+
+def expire_booking(
+    booking_id: int, *, actor: Actor, reason: str = "", now: datetime | None = None
+) -> Booking:
+    now = now_or(now)
+    with action_transaction():
+        booking, step = lock_and_check(
+            booking_id, actor=actor, action=Action.EXPIRE, reason=reason, now=now
+        )
+        return move(booking, step, actor=actor, now=now, reason=reason)
+
+
+def lapsed_bookings(now: datetime) -> Q:
+    """Tentative bookings past their enforced limit whose action there is 'release'."""
+    return Q(
+        state__in=EXPIRABLE, at_limit=AtLimit.RELEASE.value, deadline_enforced__lte=now
+    )
+
+
+def expire_lapsed(
+    *, now: datetime | None = None, pool_id: int | None = None, limit: int | None = None
+) -> list[int]:
+    """Expire what has lapsed (on one pool, or everywhere); returns the ids expired."""
+    with action_transaction():
+        return reclaim_lapsed(now=now_or(now), pool_id=pool_id, limit=limit)
+
+
+def reclaim_lapsed(*, now: datetime, pool_id: int | None = None, limit: int | None = None) -> list[int]:
+    """The body of `expire_lapsed`, inside the caller's transaction (the inline reclaim).
+
+    Rows another transaction has locked are skipped, not waited for: that transaction is
+    deciding on them right now (confirming, cancelling), and waiting could deadlock.
+    """
+    actor = Actor.system("deadline")
+    candidates = Booking.objects.filter(lapsed_bookings(now))
+    if pool_id is not None:
+        candidates = candidates.filter(
+            holds_capacity=True,
+            id__in=Hold.objects.filter(pool_id=pool_id).values("line__booking_id"),
+        )
+    candidates = candidates.select_for_update(skip_locked=True, no_key=True).order_by("id")
+    expired = list(candidates[:limit] if limit else candidates)
+    if not expired:
+        return []
+    ids = [b.id for b in expired]
+    holding = [b.id for b in expired if b.holds_capacity]
+    Booking.objects.filter(id__in=ids).update(
+        state=State.EXPIRED.value, holds_capacity=False, updated_at=now
+    )
+    if holding:
+        give_back_for(holding)
+    sources = {b.id: b.state for b in expired}
+    for booking in expired:
+        booking.state, booking.holds_capacity = State.EXPIRED.value, False
+    AuditEntry.objects.bulk_create(
+        audit.entry(b, actor=actor, action=Action.EXPIRE.value, at=now, from_state=sources[b.id])
+        for b in expired
+    )
+    outbox.emit_many(
+        outbox.event_for(b, "booking.expired", actor=actor, at=now, data={"from_state": sources[b.id]})
+        for b in expired
+    )
+    return ids

@@ -1,0 +1,43 @@
+"""Extend an option's (or a quote's) deadline to a new date chosen by staff.
+
+The new date is both shown and enforced: staff chose it knowingly, past any rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from tentative.bookings.actions._step import lock_and_check, move, now_or
+from tentative.bookings.actor import Actor
+from tentative.bookings.errors import InvalidInput
+from tentative.bookings.models import Booking
+from tentative.bookings.transactions import action_transaction
+from tentative.core.deadlines import AtLimit
+from tentative.core.states import Action
+
+IN_THE_PAST = _("The new deadline must be in the future.")
+AFTER_START = _("The new deadline must be before the event starts.")
+
+
+def extend_booking(
+    booking_id: int, *, actor: Actor, until: datetime, reason: str = "", now: datetime | None = None
+) -> Booking:
+    now = now_or(now)
+    if until <= now:
+        raise InvalidInput(IN_THE_PAST)
+    with action_transaction():
+        booking, step = lock_and_check(
+            booking_id, actor=actor, action=Action.EXTEND, reason=reason, now=now
+        )
+        first_start = min(line.event_date.starts_at for line in booking.lines.select_related("event_date"))
+        if until > first_start:
+            raise InvalidInput(AFTER_START)
+        previous = booking.deadline_shown
+        booking.deadline_shown = booking.deadline_enforced = until
+        booking.at_limit = AtLimit.RELEASE.value
+        return move(
+            booking, step, actor=actor, now=now, reason=reason,
+            data={"previous": previous.isoformat() if previous else None, "until": until.isoformat()},
+        )

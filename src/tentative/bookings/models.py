@@ -1,0 +1,138 @@
+"""The booking aggregate: a booking, its lines and participants, and its audit trail.
+
+Only the action functions in `tentative.bookings.actions` assign `state` (a test scans for it).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tentative.accounts.models import Customer, Organisation
+from tentative.catalog.models import EventDate, TicketType
+from tentative.core.deadlines import AtLimit
+from tentative.core.states import Action, State
+
+STATE_CHOICES = [(s.value, s.value) for s in State]
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    BOX_OFFICE = "box_office", _("Box office")
+    PHONE = "phone", _("Phone")
+    B2B = "b2b", _("B2B portal")
+    API = "api", _("API")
+
+
+class Booking(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="bookings"
+    )
+    reference = models.CharField(max_length=12, unique=True, default=new_reference)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    state = models.CharField(max_length=16, choices=STATE_CHOICES)
+    # True while this booking's Hold rows are counted in their pools' `taken`.
+    holds_capacity = models.BooleanField(default=False)
+    # Copied from the offer at creation, so a later change of setting cannot strand places.
+    requests_hold = models.BooleanField(default=True)
+    # DESIGN §1.6: the deadline the customer reads, the limit actually enforced, what happens
+    # there, and the rule that produced them, as text.
+    deadline_shown = models.DateTimeField(null=True, blank=True)
+    deadline_enforced = models.DateTimeField(null=True, blank=True)
+    at_limit = models.CharField(
+        max_length=16, choices=[(a.value, a.value) for a in AtLimit], default=AtLimit.RELEASE
+    )
+    deadline_rule = models.CharField(max_length=300, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "state", "created_at"]),
+            # The lapsed-option sweep and the inline reclaim look options up by their limit.
+            models.Index(
+                fields=["deadline_enforced"],
+                condition=Q(holds_capacity=True),
+                name="booking_holding_by_limit",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=["quote", "expired", "declined", "cancelled"])
+                | Q(holds_capacity=False),
+                name="only_live_states_hold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.state})"
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+
+class BookingLine(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
+    event_date = models.ForeignKey(EventDate, on_delete=models.PROTECT, related_name="lines")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="lines")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive")
+        ]
+
+
+class Participant(models.Model):
+    """An attendee or player, filled at booking or later."""
+
+    line = models.ForeignKey(BookingLine, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which state to which, and why."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
+    at = models.DateTimeField()
+    actor_kind = models.CharField(max_length=16)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["organisation", "at"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+ACTION_CHOICES = [(a.value, a.value) for a in Action]

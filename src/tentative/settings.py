@@ -1,0 +1,159 @@
+"""Settings, read from the environment so that secrets never sit in the repository.
+
+TENTATIVE_DATABASE_URL selects the database (default: SQLite in TENTATIVE_DATA_DIR).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.management.utils import get_random_secret_key
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("TENTATIVE_DATA_DIR", Path.cwd() / "var"))
+
+DEBUG = os.environ.get("TENTATIVE_DEBUG", "") == "1"
+
+
+def _secret_key() -> str:
+    """From the environment in production; for the embedded default, one kept in DATA_DIR."""
+    if key := os.environ.get("TENTATIVE_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = os.environ.get("TENTATIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("TENTATIVE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tentative.accounts",
+    "tentative.catalog",
+    "tentative.inventory",
+    "tentative.bookings",
+    "tentative.notifications",
+    "tentative.api",
+    "tentative.backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tentative.api.middleware.ApiBodyLimit",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tentative.urls"
+WSGI_APPLICATION = "tentative.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("TENTATIVE_DATABASE_URL")
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{DATA_DIR / 'tentative.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite serialises writers: take the write lock at BEGIN so that concurrent
+        # bookings queue behind each other instead of failing with "database is locked".
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 60,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    else:
+        # A transaction that waits this long for a capacity row gets CapacityBusy (HTTP 409)
+        # instead of hanging.
+        config["OPTIONS"] = {"options": "-c lock_timeout=5000"}
+    if name := os.environ.get("TENTATIVE_TEST_DATABASE_NAME"):
+        config["TEST"] = {"NAME": name}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:bookings"
+LOGOUT_REDIRECT_URL = "backoffice:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # API bodies are small; larger ones get a 413
+
+EMAIL_BACKEND = os.environ.get(
+    "TENTATIVE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("TENTATIVE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("TENTATIVE_EMAIL_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("TENTATIVE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TENTATIVE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("TENTATIVE_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("TENTATIVE_FROM_EMAIL", "Tentative <bookings@localhost>")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TENTATIVE_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from tentative.api.app import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="backoffice:bookings", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("staff/", include("tentative.backoffice.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
