@@ -32,8 +32,19 @@ def serve(args: list[str]) -> None:
     workers = os.environ.get("TENTATIVE_WORKERS", str((os.cpu_count() or 1) + 1))
     os.execvp(  # noqa: S606 - replaces this process with the server, no shell
         sys.executable,
-        [sys.executable, "-m", "gunicorn", "tentative.wsgi", "--bind", bind,
-         "--workers", workers, "--access-logfile", "-", *args],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tentative.wsgi",
+            "--bind",
+            bind,
+            "--workers",
+            workers,
+            "--access-logfile",
+            "-",
+            *args,
+        ],
     )
 
 

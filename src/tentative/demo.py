@@ -31,7 +31,10 @@ def create_demo() -> dict[str, str]:
         return {"status": "demo data already present"}
     with transaction.atomic():
         org = Organisation.objects.create(
-            name="Théâtre du Lac", slug="demo", time_zone="Europe/Paris", currency="EUR",
+            name="Théâtre du Lac",
+            slug="demo",
+            time_zone="Europe/Paris",
+            currency="EUR",
             default_language="fr",
         )
         users = {}
@@ -51,16 +54,25 @@ def create_demo() -> dict[str, str]:
             )
         ]
         company = Customer.objects.create(
-            organisation=org, kind=Customer.Kind.COMPANY, name="Écoles du Lac",
-            email="reservations@ecoles.example.org", language="fr",
+            organisation=org,
+            kind=Customer.Kind.COMPANY,
+            name="Écoles du Lac",
+            email="reservations@ecoles.example.org",
+            language="fr",
         )
         company.contacts.create(name="Anne Roux", email="anne@ecoles.example.org", role="Buyer")
         concert, concert_types = _event(
-            org, "Concert au bord du lac", days=(20, 21), capacity=300,
+            org,
+            "Concert au bord du lac",
+            days=(20, 21),
+            capacity=300,
             types=(("Tarif plein", "32.00", False), ("Tarif réduit", "22.00", False)),
         )
         gala, gala_types = _event(
-            org, "Gala 18+ (sur validation)", days=(40,), capacity=120,
+            org,
+            "Gala 18+ (sur validation)",
+            days=(40,),
+            capacity=120,
             types=(("Entrée gala", "55.00", True),),
         )
     staff = Actor.staff(users[Role.OWNER])
@@ -68,8 +80,12 @@ def create_demo() -> dict[str, str]:
 
     def book(mode: State, date: EventDate, ticket: TicketType, qty: int, who: Customer):  # type: ignore[no-untyped-def]
         return actions.create_booking(
-            actor=staff, organisation_id=org.id, mode=mode, customer_id=who.id,
-            lines=[LineRequest(date.id, ticket.id, qty)], now=now,
+            actor=staff,
+            organisation_id=org.id,
+            mode=mode,
+            customer_id=who.id,
+            lines=[LineRequest(date.id, ticket.id, qty)],
+            now=now,
         )
 
     c_date, g_date = concert.dates.first(), gala.dates.first()
@@ -97,8 +113,12 @@ def _event(org, name, *, days, capacity, types):  # type: ignore[no-untyped-def]
     event = Event.objects.create(organisation=org, name=name, description="")
     ticket_types = [
         TicketType.objects.create(
-            event=event, name=label, price=Decimal(price), requires_approval=approval,
-            deadline_days_after_booking=5, deadline_days_before_start=2,
+            event=event,
+            name=label,
+            price=Decimal(price),
+            requires_approval=approval,
+            deadline_days_after_booking=5,
+            deadline_days_before_start=2,
         )
         for label, price, approval in types
     ]
@@ -107,6 +127,8 @@ def _event(org, name, *, days, capacity, types):  # type: ignore[no-untyped-def]
     )
     for offset in days:
         starts = add_calendar_days(evening, offset, org.zone)
-        date = EventDate.objects.create(event=event, starts_at=starts, ends_at=starts + timedelta(hours=2))
+        date = EventDate.objects.create(
+            event=event, starts_at=starts, ends_at=starts + timedelta(hours=2)
+        )
         CapacityPool.objects.create(organisation=org, event_date=date, capacity=capacity)
     return event, ticket_types

@@ -106,6 +106,10 @@ def _database() -> dict:
         config["OPTIONS"] = {"options": "-c lock_timeout=5000"}
     if name := os.environ.get("TENTATIVE_TEST_DATABASE_NAME"):
         config["TEST"] = {"NAME": name}
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not the shared-cache in-memory default: threads in the concurrency tests
+        # need WAL and real locking, which in-memory SQLite cannot give.
+        config["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     return config
 
 

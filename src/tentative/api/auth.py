@@ -14,9 +14,7 @@ class StaffToken(HttpBearer):
         if len(token) > 200:
             return None
         found = (
-            ApiToken.objects.select_related(
-                "membership__user", "membership__organisation"
-            )
+            ApiToken.objects.select_related("membership__user", "membership__organisation")
             .filter(digest=ApiToken.hash(token), revoked_at=None, membership__user__is_active=True)
             .first()
         )

@@ -13,7 +13,9 @@ from tentative.bookings.errors import DomainError
 
 
 def install(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    def respond(
+        request: HttpRequest, status: int, code: str, message: str, **extra: Any
+    ) -> HttpResponse:
         return api.create_response(
             request, {"code": code, "message": message, **extra}, status=status
         )

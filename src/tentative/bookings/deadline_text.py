@@ -14,7 +14,9 @@ def describe(rule: DeadlineRule, *, language: str) -> str:
         parts = []
         if rule.days_after_booking is not None:
             n = rule.days_after_booking
-            parts.append(ngettext("%(n)d day after booking", "%(n)d days after booking", n) % {"n": n})
+            parts.append(
+                ngettext("%(n)d day after booking", "%(n)d days after booking", n) % {"n": n}
+            )
         if rule.days_before_start is not None:
             n = rule.days_before_start
             before = ngettext("%(n)d day before the event", "%(n)d days before the event", n) % {
@@ -25,4 +27,3 @@ def describe(rule: DeadlineRule, *, language: str) -> str:
         if rule.policy == Policy.FLEXIBLE:
             text += " " + _("(flexible: kept until staff decide)")
         return text
-

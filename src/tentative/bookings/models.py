@@ -98,6 +98,9 @@ class BookingLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.ticket_type_id} on {self.event_date_id}"
+
 
 class Participant(models.Model):
     """An attendee or player, filled at booking or later."""
@@ -105,6 +108,9 @@ class Participant(models.Model):
     line = models.ForeignKey(BookingLine, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email
 
 
 class AuditEntry(models.Model):

@@ -58,7 +58,9 @@ class TicketType(models.Model):
     deadline_days_after_booking = models.PositiveSmallIntegerField(null=True, blank=True)
     deadline_days_before_start = models.PositiveSmallIntegerField(null=True, blank=True)
     quota_per_date = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("At most this many per date, within the date's capacity.")
+        null=True,
+        blank=True,
+        help_text=_("At most this many per date, within the date's capacity."),
     )
 
     class Meta:

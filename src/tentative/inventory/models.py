@@ -64,3 +64,6 @@ class Hold(models.Model):
             models.UniqueConstraint(fields=["line", "pool"], name="one_hold_per_line_and_pool"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="hold_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} in pool {self.pool_id}"

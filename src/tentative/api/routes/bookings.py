@@ -1,6 +1,5 @@
 """Bookings: create in each mode, read, list, and every action. Thin shells over actions."""
 
-
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -104,8 +103,10 @@ def _booking_id(request: HttpRequest, reference: str) -> int:
 @idempotent
 def approve(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
     booking = actions.approve_booking(
-        _booking_id(request, reference), actor=staff_actor(request),
-        target=State(payload.target), reason=payload.reason,
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        target=State(payload.target),
+        reason=payload.reason,
     )
     return _out(200, booking)
 
@@ -114,8 +115,10 @@ def approve(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
 @idempotent
 def convert(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
     booking = actions.convert_booking(
-        _booking_id(request, reference), actor=staff_actor(request),
-        target=State(payload.target), reason=payload.reason,
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        target=State(payload.target),
+        reason=payload.reason,
     )
     return _out(200, booking)
 
@@ -124,8 +127,10 @@ def convert(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
 @idempotent
 def reinstate(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
     booking = actions.reinstate_booking(
-        _booking_id(request, reference), actor=staff_actor(request),
-        target=State(payload.target), reason=payload.reason,
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        target=State(payload.target),
+        reason=payload.reason,
     )
     return _out(200, booking)
 
@@ -134,8 +139,10 @@ def reinstate(request: HttpRequest, reference: str, payload: TargetIn) -> Result
 @idempotent
 def extend(request: HttpRequest, reference: str, payload: ExtendIn) -> Result:
     booking = actions.extend_booking(
-        _booking_id(request, reference), actor=staff_actor(request),
-        until=payload.until, reason=payload.reason,
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        until=payload.until,
+        reason=payload.reason,
     )
     return _out(200, booking)
 
@@ -165,7 +172,10 @@ _simple("cancel", actions.cancel_booking)
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Result:
     actor = staff_actor(request)
     customer = Customer.objects.create(
-        organisation_id=actor.organisation_id, name=payload.name, email=payload.email,
-        kind=payload.kind, language=payload.language,
+        organisation_id=actor.organisation_id,
+        name=payload.name,
+        email=payload.email,
+        kind=payload.kind,
+        language=payload.language,
     )
     return 201, CustomerOut.from_orm(customer).model_dump(mode="json")

@@ -1,6 +1,5 @@
 """Read-only: the organisation, its events, dates and what is still available."""
 
-
 from django.http import HttpRequest
 from ninja import Router
 
@@ -19,9 +18,11 @@ def organisation(request: HttpRequest) -> object:
 @router.get("/events", response=list[EventOut])
 def events(request: HttpRequest) -> object:
     actor = staff_actor(request)
-    return Event.objects.filter(organisation_id=actor.organisation_id).prefetch_related(
-        "dates", "ticket_types"
-    ).order_by("id")
+    return (
+        Event.objects.filter(organisation_id=actor.organisation_id)
+        .prefetch_related("dates", "ticket_types")
+        .order_by("id")
+    )
 
 
 @router.get("/events/{event_id}", response=EventOut)

@@ -19,9 +19,7 @@ from tentative.inventory.models import CapacityPool, Hold
 
 
 def take_for(booking: Booking, *, now: datetime) -> None:
-    pairs = list(
-        Hold.objects.filter(line__booking=booking).values_list("pool_id", "quantity")
-    )
+    pairs = list(Hold.objects.filter(line__booking=booking).values_list("pool_id", "quantity"))
     take(pairs, now=now)
 
 

@@ -48,16 +48,22 @@ def option_deadline(
         try:
             found.append(
                 deadlines.compute_deadline(
-                    ticket_type.deadline_rule(org), booked_at=now, starts_at=date.starts_at,
+                    ticket_type.deadline_rule(org),
+                    booked_at=now,
+                    starts_at=date.starts_at,
                     tz=org.zone,
                 )
             )
         except deadlines.DeadlineUnreachable as error:
             local = timezone.localtime(error.shown, org.zone)
             with override(language):
-                raise DeadlineUnreachable(deadline=formats.date_format(local, "DATETIME_FORMAT"))
+                raise DeadlineUnreachable(
+                    deadline=formats.date_format(local, "DATETIME_FORMAT")
+                ) from None
     first = min(found, key=lambda d: d.shown)
-    return _fields(first.shown, first.enforced, first.at_limit, describe(first.rule, language=language))
+    return _fields(
+        first.shown, first.enforced, first.at_limit, describe(first.rule, language=language)
+    )
 
 
 def _fields(

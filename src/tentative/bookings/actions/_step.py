@@ -95,11 +95,19 @@ def move(
         booking.deadline_shown = booking.deadline_enforced = None
     booking.save()
     audit.record(
-        booking, actor=actor, action=step.action.value, at=now, from_state=source,
-        reason=reason, data=data,
+        booking,
+        actor=actor,
+        action=step.action.value,
+        at=now,
+        from_state=source,
+        reason=reason,
+        data=data,
     )
     outbox.emit(
-        booking, f"booking.{ACTION_WORDS[step.action]}", actor=actor, at=now,
+        booking,
+        f"booking.{ACTION_WORDS[step.action]}",
+        actor=actor,
+        at=now,
         data={"from_state": source, "reason": reason},
     )
     return booking
@@ -111,7 +119,10 @@ def move_with_new_deadline(
     """For moves into a dated state (approve, convert, reinstate): the deadline starts now."""
     from tentative.bookings.actions._deadline import deadline_fields
 
-    offers = [(line.event_date, line.ticket_type) for line in booking.lines.select_related("event_date", "ticket_type")]
+    offers = [
+        (line.event_date, line.ticket_type)
+        for line in booking.lines.select_related("event_date", "ticket_type")
+    ]
     if any(date.starts_at <= now for date, _ in offers):
         raise InvalidInput(STARTED)
     for field, value in deadline_fields(

@@ -95,9 +95,7 @@ def create_booking(
             state=mode.value,
             holds_capacity=holds,
             requests_hold=requests_hold,
-            total=sum(
-                (offers[line][1].price * line.quantity for line in lines), start=Decimal(0)
-            ),
+            total=sum((offers[line][1].price * line.quantity for line in lines), start=Decimal(0)),
             currency=organisation.currency,
             note=note,
             created_at=now,

@@ -37,9 +37,7 @@ def expire_booking(
 
 def lapsed_bookings(now: datetime) -> Q:
     """Tentative bookings past their enforced limit whose action there is 'release'."""
-    return Q(
-        state__in=EXPIRABLE, at_limit=AtLimit.RELEASE.value, deadline_enforced__lte=now
-    )
+    return Q(state__in=EXPIRABLE, at_limit=AtLimit.RELEASE.value, deadline_enforced__lte=now)
 
 
 def expire_lapsed(
@@ -50,7 +48,9 @@ def expire_lapsed(
         return reclaim_lapsed(now=now_or(now), pool_id=pool_id, limit=limit)
 
 
-def reclaim_lapsed(*, now: datetime, pool_id: int | None = None, limit: int | None = None) -> list[int]:
+def reclaim_lapsed(
+    *, now: datetime, pool_id: int | None = None, limit: int | None = None
+) -> list[int]:
     """The body of `expire_lapsed`, inside the caller's transaction (the inline reclaim).
 
     Rows another transaction has locked are skipped, not waited for: that transaction is
@@ -82,7 +82,9 @@ def reclaim_lapsed(*, now: datetime, pool_id: int | None = None, limit: int | No
         for b in expired
     )
     outbox.emit_many(
-        outbox.event_for(b, "booking.expired", actor=actor, at=now, data={"from_state": sources[b.id]})
+        outbox.event_for(
+            b, "booking.expired", actor=actor, at=now, data={"from_state": sources[b.id]}
+        )
         for b in expired
     )
     return ids

@@ -31,13 +31,22 @@ def extend_booking(
         booking, step = lock_and_check(
             booking_id, actor=actor, action=Action.EXTEND, reason=reason, now=now
         )
-        first_start = min(line.event_date.starts_at for line in booking.lines.select_related("event_date"))
+        first_start = min(
+            line.event_date.starts_at for line in booking.lines.select_related("event_date")
+        )
         if until > first_start:
             raise InvalidInput(AFTER_START)
         previous = booking.deadline_shown
         booking.deadline_shown = booking.deadline_enforced = until
         booking.at_limit = AtLimit.RELEASE.value
         return move(
-            booking, step, actor=actor, now=now, reason=reason,
-            data={"previous": previous.isoformat() if previous else None, "until": until.isoformat()},
+            booking,
+            step,
+            actor=actor,
+            now=now,
+            reason=reason,
+            data={
+                "previous": previous.isoformat() if previous else None,
+                "until": until.isoformat(),
+            },
         )

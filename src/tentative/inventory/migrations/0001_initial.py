@@ -6,59 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('bookings', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("bookings", "0001_initial"),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CapacityPool',
+            name="CapacityPool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('capacity', models.PositiveIntegerField()),
-                ('taken', models.PositiveIntegerField(default=0)),
-                ('set_aside', models.PositiveIntegerField(default=0)),
-                ('event_date', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pools', to='catalog.eventdate')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pools', to='accounts.organisation')),
-                ('ticket_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='pools', to='catalog.tickettype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("capacity", models.PositiveIntegerField()),
+                ("taken", models.PositiveIntegerField(default=0)),
+                ("set_aside", models.PositiveIntegerField(default=0)),
+                (
+                    "event_date",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pools",
+                        to="catalog.eventdate",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pools",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "ticket_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pools",
+                        to="catalog.tickettype",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Hold',
+            name="Hold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='bookings.bookingline')),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='inventory.capacitypool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holds",
+                        to="bookings.bookingline",
+                    ),
+                ),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="inventory.capacitypool",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='capacitypool',
-            constraint=models.CheckConstraint(condition=models.Q(('taken__gte', 0), ('set_aside__gte', 0)), name='pool_counts_not_negative'),
+            model_name="capacitypool",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("taken__gte", 0), ("set_aside__gte", 0)),
+                name="pool_counts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capacitypool',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', django.db.models.expressions.CombinedExpression(models.F('taken'), '+', models.F('set_aside')))), name='pool_not_oversold'),
+            model_name="capacitypool",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "capacity__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("taken"), "+", models.F("set_aside")
+                        ),
+                    )
+                ),
+                name="pool_not_oversold",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capacitypool',
-            constraint=models.UniqueConstraint(condition=models.Q(('ticket_type', None)), fields=('event_date',), name='one_pool_per_date'),
+            model_name="capacitypool",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ticket_type", None)),
+                fields=("event_date",),
+                name="one_pool_per_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capacitypool',
-            constraint=models.UniqueConstraint(condition=models.Q(('ticket_type__isnull', False)), fields=('event_date', 'ticket_type'), name='one_quota_per_date_and_type'),
+            model_name="capacitypool",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ticket_type__isnull", False)),
+                fields=("event_date", "ticket_type"),
+                name="one_quota_per_date_and_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hold',
-            constraint=models.UniqueConstraint(fields=('line', 'pool'), name='one_hold_per_line_and_pool'),
+            model_name="hold",
+            constraint=models.UniqueConstraint(
+                fields=("line", "pool"), name="one_hold_per_line_and_pool"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hold',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='hold_positive'),
+            model_name="hold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="hold_positive"
+            ),
         ),
     ]

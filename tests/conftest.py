@@ -1,0 +1,26 @@
+"""Shared fixtures. After every test that touched the database, `reconcile` must find no drift."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tentative.inventory.capacity import reconcile
+from tests.factories import OrganisationFactory
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (row locks, real concurrency)"
+)
+
+
+@pytest.fixture
+def org():  # type: ignore[no-untyped-def]
+    return OrganisationFactory()
+
+
+@pytest.fixture(autouse=True)
+def no_drift(request):  # type: ignore[no-untyped-def]
+    """DESIGN §2.2 #1 through the ledger: every pool equals what its holders hold."""
+    yield
+    if "django_db_setup" in request.fixturenames:
+        assert reconcile() == [], "capacity drift after test"
