@@ -1,9 +1,11 @@
 """Idempotency-Key for every mutating call: the same key and body return the first response.
 
-The key row is inserted first, inside the durable transaction the action then joins: a
-concurrent duplicate blocks on the unique index until the first commits, then finds the
-stored response. The response is stored in the same transaction as the change, so a
-crash leaves either both or neither. A call that failed stored nothing and may be retried.
+The key and the response are inserted last, in the durable transaction the action joins,
+so a crash leaves both or neither, and the hot path pays one INSERT. A concurrent duplicate
+does the same work, then blocks on the unique index until the first commits, fails, rolls
+its own work back, and answers with the stored response; a duplicate refused for lack of
+places (the first took them) answers the same way. A call that failed stored nothing and
+may be retried.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.errors import IdempotencyMismatch, InvalidInput
+from tentative.bookings.errors import DomainError, IdempotencyMismatch, InvalidInput
 from tentative.bookings.transactions import wrapper_transaction
 
 HEADER = "Idempotency-Key"
@@ -46,19 +48,15 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., Result]:
             raise InvalidInput(KEY_TOO_LONG)
         scope = f"token:{request.token_id}"  # type: ignore[attr-defined]
         fingerprint = request_hash(request)
-        if stored := _stored(scope, key, fingerprint):
-            return stored
         try:
             with wrapper_transaction():
-                record = IdempotencyKey.objects.create(
-                    scope=scope, key=key, request_hash=fingerprint
-                )
                 status, body = view(request, *args, **kwargs)
-                record.status_code, record.body = status, body
-                record.save(update_fields=["status_code", "body"])
-                return status, body
-        except IntegrityError:
-            # A concurrent call with this key committed first: answer what it answered.
+                IdempotencyKey.objects.create(
+                    scope=scope, key=key, request_hash=fingerprint, status_code=status, body=body
+                )
+            return status, body
+        except (IntegrityError, DomainError):
+            # A call with this key committed first (or before): answer what it answered.
             if stored := _stored(scope, key, fingerprint):
                 return stored
             raise

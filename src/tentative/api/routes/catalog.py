@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router
 
+from tentative.accounts.models import Organisation
 from tentative.api.access import access_event, access_event_date, staff_actor
 from tentative.api.schemas import AvailabilityOut, EventOut, Id, OrganisationOut
 from tentative.catalog.models import Event
@@ -12,7 +13,7 @@ router = Router(tags=["catalog"])
 
 @router.get("/organisation", response=OrganisationOut)
 def organisation(request: HttpRequest) -> object:
-    return request.organisation  # type: ignore[attr-defined]
+    return Organisation.objects.get(id=staff_actor(request).organisation_id)
 
 
 @router.get("/events", response=list[EventOut])

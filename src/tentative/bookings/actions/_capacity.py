@@ -28,14 +28,12 @@ def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
 
     try:
         try:
-            with transaction.atomic():
-                capacity.take(pairs)
+            _take_releasing_locks_on_failure(pairs)
             return
         except capacity.PoolFull as full:
             if not reclaim_lapsed(now=now, pool_id=full.pool_id):
                 raise
-        with transaction.atomic():
-            capacity.take(pairs)
+        capacity.take(pairs)
     except capacity.PoolFull as full:
         pool = CapacityPool.objects.get(id=full.pool_id)
         raise SoldOut(free=max(pool.free, 0)) from None
@@ -44,6 +42,17 @@ def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
         if "lock timeout" in str(error) or "deadlock" in str(error):
             raise CapacityBusy() from error
         raise
+
+
+def _take_releasing_locks_on_failure(pairs: list[tuple[int, int]]) -> None:
+    """With one pool, a failed conditional UPDATE locked nothing; with several, the pools
+    before the full one are locked, and only a savepoint rollback lets them go before the
+    reclaim locks other rows (which could otherwise deadlock against a cancel)."""
+    if len(capacity.demand(pairs)) == 1:
+        capacity.take(pairs)
+        return
+    with transaction.atomic():
+        capacity.take(pairs)
 
 
 def give_back_for(booking_ids: list[int]) -> None:

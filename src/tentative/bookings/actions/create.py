@@ -17,7 +17,7 @@ from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import audit
 from tentative.bookings.access import check_may, check_organisation
 from tentative.bookings.actions._capacity import take
-from tentative.bookings.actions._deadline import deadline_fields
+from tentative.bookings.actions._deadline import Offer, deadline_fields
 from tentative.bookings.actions._step import STARTED, now_or
 from tentative.bookings.actor import Actor, ActorKind
 from tentative.bookings.errors import InvalidInput, NotFound, NotReservable
@@ -73,8 +73,7 @@ def create_booking(
         customer_id = actor.customer_id
     _check_lines(lines)
 
-    organisation = Organisation.objects.get(id=organisation_id)
-    offers = _load_offers(organisation_id, lines, now)
+    organisation, offers, pools = _load(organisation_id, lines, now)
     if actor.kind == ActorKind.CUSTOMER:
         _check_customer_mode(mode, [offers[line][1] for line in lines])
     customer = _customer(organisation_id, customer_id)
@@ -84,7 +83,6 @@ def create_booking(
     deadline = deadline_fields(
         mode, organisation, [offers[line] for line in lines], now=now, language=language
     )
-    pools = _pools(lines)
 
     with action_transaction():
         booking = Booking.objects.create(
@@ -130,6 +128,8 @@ def create_booking(
         if holds:
             # Last, so the pool rows stay locked only until the commit that follows.
             take([(h.pool_id, h.quantity) for h in hold_rows], now=now)
+    # Hand the lines back as if prefetched: the caller renders them without another query.
+    booking._prefetched_objects_cache = {"lines": booking_lines}  # type: ignore[attr-defined]
     return booking
 
 
@@ -143,27 +143,49 @@ def _check_lines(lines: list[LineRequest]) -> None:
         raise InvalidInput(DUPLICATE_MESSAGE)
 
 
-def _load_offers(
+def _load(
     organisation_id: int, lines: list[LineRequest], now: datetime
-) -> dict[LineRequest, tuple[EventDate, TicketType]]:
-    dates = EventDate.objects.select_related("event").in_bulk(
-        {line.event_date_id for line in lines}
+) -> tuple[Organisation, dict[LineRequest, Offer], dict[LineRequest, list[int]]]:
+    """The organisation, each line's date and ticket type, and the pools it must fit.
+
+    Two queries on the hot path: ticket types with their event and organisation, then the
+    pools with their dates. Each line must fit its date's pool and, where set, its ticket
+    type's quota on that date.
+    """
+    types = TicketType.objects.select_related("event__organisation").in_bulk(
+        {line.ticket_type_id for line in lines}
     )
-    types = TicketType.objects.in_bulk({line.ticket_type_id for line in lines})
-    offers = {}
+    match = Q()
     for line in lines:
-        date, ticket_type = dates.get(line.event_date_id), types.get(line.ticket_type_id)
+        match |= Q(event_date_id=line.event_date_id) & (
+            Q(ticket_type_id=None) | Q(ticket_type_id=line.ticket_type_id)
+        )
+    rows = list(CapacityPool.objects.select_related("event_date").filter(match))
+    offers, pools = {}, {}
+    for line in lines:
+        ticket_type = types.get(line.ticket_type_id)
+        mine = [p for p in rows if p.event_date_id == line.event_date_id]
+        date = mine[0].event_date if mine else None
         if (
-            date is None
-            or ticket_type is None
-            or date.event.organisation_id != organisation_id
-            or ticket_type.event_id != date.event_id
+            ticket_type is None
+            or ticket_type.event.organisation_id != organisation_id
+            or (date is not None and date.event_id != ticket_type.event_id)
         ):
             raise NotFound()
+        if date is None:
+            # Only on this rare path: tell an unknown date from one that is not on sale.
+            if not EventDate.objects.filter(
+                id=line.event_date_id, event=ticket_type.event
+            ).exists():
+                raise NotFound()
+            raise InvalidInput(NOT_ON_SALE_MESSAGE)
         if date.starts_at <= now:
             raise InvalidInput(STARTED)
         offers[line] = (date, ticket_type)
-    return offers
+        pools[line] = [p.id for p in mine if p.ticket_type_id in (None, line.ticket_type_id)]
+        if not any(p.ticket_type_id is None for p in mine):
+            raise InvalidInput(NOT_ON_SALE_MESSAGE)
+    return ticket_type.event.organisation, offers, pools
 
 
 def _check_customer_mode(mode: State, ticket_types: list[TicketType]) -> None:
@@ -181,25 +203,3 @@ def _customer(organisation_id: int, customer_id: int | None) -> Customer | None:
         return Customer.objects.get(id=customer_id, organisation_id=organisation_id)
     except Customer.DoesNotExist:
         raise NotFound() from None
-
-
-def _pools(lines: list[LineRequest]) -> dict[LineRequest, list[int]]:
-    """Each line must fit its date's pool and, where set, its ticket type's quota."""
-    match = Q()
-    for line in lines:
-        match |= Q(event_date_id=line.event_date_id) & (
-            Q(ticket_type_id=None) | Q(ticket_type_id=line.ticket_type_id)
-        )
-    rows = CapacityPool.objects.filter(match).values_list("id", "event_date_id", "ticket_type_id")
-    pools: dict[LineRequest, list[int]] = {}
-    for line in lines:
-        pools[line] = [
-            pool_id
-            for pool_id, date_id, type_id in rows
-            if date_id == line.event_date_id and type_id in (None, line.ticket_type_id)
-        ]
-        if not any(
-            date_id == line.event_date_id and type_id is None for _, date_id, type_id in rows
-        ):
-            raise InvalidInput(NOT_ON_SALE_MESSAGE)
-    return pools
