@@ -276,7 +276,8 @@ def _report(label, args, latencies, ok, elapsed, oversold, held) -> None:  # typ
         f"mean_ms={statistics.fmean(ms) if ms else 0:.1f}"
     )
     print(
-        f"bookings/s={ok / elapsed:.0f} p50_ms={pct(50):.1f} p99_ms={pct(99):.1f} oversold={oversold}"
+        f"bookings/s={ok / elapsed:.0f} p50_ms={pct(50):.1f} p99_ms={pct(99):.1f}"
+        f" oversold={oversold}"
     )
 
 
