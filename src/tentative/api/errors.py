@@ -5,19 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tentative.bookings.errors import DomainError
 
+INVALID = _("The input is not valid.")
+UNAUTHENTICATED = _("A valid API token is required.")
+NOT_FOUND = _("Not found.")
+# Ninja raises HttpError(400) when the body is not JSON; other HttpErrors keep their text.
+HTTP_ERRORS = {
+    400: ("malformed", _("The request body is not valid JSON.")),
+    429: ("throttled", _("Too many requests; please slow down.")),
+}
+
 
 def install(api: NinjaAPI) -> None:
     def respond(
-        request: HttpRequest, status: int, code: str, message: str, **extra: Any
+        request: HttpRequest, status: int, code: str, message: Any, **extra: Any
     ) -> HttpResponse:
         return api.create_response(
-            request, {"code": code, "message": message, **extra}, status=status
+            request, {"code": code, "message": str(message), **extra}, status=status
         )
 
     @api.exception_handler(DomainError)
@@ -30,16 +39,19 @@ def install(api: NinjaAPI) -> None:
             {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in exc.errors
         ]
-        return respond(request, 422, "invalid", _("The input is not valid."), errors=errors)
+        return respond(request, 422, "invalid", INVALID, errors=errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, "unauthenticated", _("A valid API token is required."))
+        response = respond(request, 401, "unauthenticated", UNAUTHENTICATED)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return respond(request, exc.status_code, "http_error", str(exc))
+        code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc)))
+        return respond(request, exc.status_code, code, message)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return respond(request, 404, "not_found", _("Not found."))
+        return respond(request, 404, "not_found", NOT_FOUND)

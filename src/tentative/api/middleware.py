@@ -1,4 +1,9 @@
-"""Refuse oversized API bodies with a JSON 413 before anything reads them."""
+"""The API's outer guard: refuse what no endpoint should read, and answer every error in JSON.
+
+Oversized bodies get a 413 and bodies that are not JSON a 415, before anything reads them.
+Errors raised outside Ninja's exception handlers (an unknown path, a wrong method, a crash)
+would leave as Django's HTML pages; API clients get `{code, message}` there too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,27 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+PREFIX = "/api/"
+WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOO_LARGE = _("The request body is too large.")
+NOT_JSON = _("The request body must be JSON (Content-Type: application/json).")
+FALLBACK = {
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    500: ("server_error", _("Something went wrong on our side; please try again later.")),
+}
+GENERIC = ("error", _("The request could not be completed."))
+
+
+def _error(status: int, code: str, message: object) -> JsonResponse:
+    return JsonResponse({"code": code, "message": str(message)}, status=status)
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 class ApiBodyLimit:
@@ -14,14 +39,21 @@ class ApiBodyLimit:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = -1
-            if length < 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return JsonResponse(
-                    {"code": "too_large", "message": _("The request body is too large.")},
-                    status=413,
-                )
-        return self.get_response(request)
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _error(413, "too_large", TOO_LARGE)
+        if length and request.method in WITH_BODY and not _is_json(request.content_type or ""):
+            return _error(415, "unsupported_media_type", NOT_JSON)
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_json(response.get("Content-Type", "")):
+            code, message = FALLBACK.get(response.status_code, GENERIC)
+            json_response = _error(response.status_code, code, message)
+            if "Allow" in response:
+                json_response["Allow"] = response["Allow"]
+            return json_response
+        return response

@@ -1,35 +1,103 @@
-"""Request and response shapes. Bounds here keep bad input at 422 before it reaches SQL."""
+"""Request and response shapes. Bounds here keep bad input at 422 before it reaches SQL.
+
+Every value that reaches a query is bounded here: ids fit a signed 64-bit column, text has
+no NUL byte or lone surrogate (PostgreSQL and UTF-8 refuse both), datetimes carry a zone and
+stay far enough from year 1 and 9999 that converting them to UTC cannot overflow.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
+from tentative.bookings.actions.create import MAX_QUANTITY
 from tentative.bookings.models import Channel
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Booking references are 8 characters of an upper-case alphabet; 12 leaves room to grow.
+Reference = Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")]
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
-def _no_nul(value: str) -> str:
+def _clean_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("text cannot contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
     return value
 
 
-Name = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
-Email = Annotated[str, Field(max_length=254), AfterValidator(_no_nul)]
-LongText = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("enter a valid email address") from None
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("cannot be blank")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError("must be between the years 1900 and 9000")
+    return value
+
+
+Name = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_clean_text), AfterValidator(_email)]
+LongText = Annotated[str, Field(max_length=2000), AfterValidator(_clean_text)]
+When = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+class ErrorDetail(Schema):
+    loc: list[str]
+    msg: str
 
 
 class ErrorOut(Schema):
+    """Every 4xx and 5xx: `code` for programs, `message` for people (translated)."""
+
     code: str
     message: str
-    errors: list[dict] | None = None
+    errors: list[ErrorDetail] | None = None
+
+
+# What the OpenAPI schema documents for every operation: the error shapes, and the header.
+READ_ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (401, 404, 422)}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 415, 422)
+}
+IDEMPOTENCY_KEY = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "description": (
+                "Any unique string (a UUID, say). Sending the same key again with the same "
+                "body returns the first response and changes nothing; with a different body, "
+                "a 422. Keys are per API token. A call that failed stored nothing."
+            ),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+        }
+    ]
+}
 
 
 class Participant(Schema):
@@ -40,8 +108,14 @@ class Participant(Schema):
 class LineIn(Schema):
     event_date_id: Id
     ticket_type_id: Id
-    quantity: int = Field(ge=1, le=1000)
-    participants: list[Participant] = Field(default_factory=list, max_length=1000)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+
+    @model_validator(mode="after")
+    def _participants_fit(self) -> LineIn:
+        if len(self.participants) > self.quantity:
+            raise ValueError("more participants than places on the line")
+        return self
 
 
 class BookingIn(Schema):
@@ -62,7 +136,7 @@ class TargetIn(ReasonIn):
 
 
 class ExtendIn(ReasonIn):
-    until: AwareDatetime
+    until: When
 
 
 class LineOut(Schema):
@@ -148,7 +222,7 @@ class OrganisationOut(Schema):
 
 
 class CustomerIn(Schema):
-    name: Name = Field(min_length=1)
+    name: Annotated[Name, Field(min_length=1), AfterValidator(_not_blank)]
     email: Email = ""
     kind: Literal["person", "company"] = "person"
     language: Literal["en", "fr", "es", ""] = ""

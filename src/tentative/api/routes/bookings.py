@@ -1,25 +1,29 @@
 """Bookings: create in each mode, read, list, and every action. Thin shells over actions."""
 
-from datetime import datetime
+import copy
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tentative.accounts.models import Customer
 from tentative.api.access import staff_actor
 from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
+    IDEMPOTENCY_KEY,
+    READ_ERRORS,
+    WRITE_ERRORS,
     AuditOut,
     BookingIn,
     BookingOut,
     CustomerIn,
     CustomerOut,
-    ErrorOut,
     ExtendIn,
     Id,
     ReasonIn,
+    Reference,
     TargetIn,
+    When,
 )
 from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
@@ -27,7 +31,25 @@ from tentative.bookings.models import Booking
 from tentative.core.states import State
 
 router = Router(tags=["bookings"])
-ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 422)}
+MAX_PAGE = 200
+MAX_OFFSET = 10**9  # far past any real list, far below what SQL's LIMIT/OFFSET can hold
+
+
+class Page(LimitOffsetPagination):
+    """Ninja's limit/offset, bounded: an unbounded integer reached SQL and failed there."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+def _mutation(path: str, status: int, out: type[Schema]):  # type: ignore[no-untyped-def]
+    """A POST documented with its errors and the Idempotency-Key header."""
+    return router.post(
+        path,
+        response={status: out, **WRITE_ERRORS},
+        openapi_extra=copy.deepcopy(IDEMPOTENCY_KEY),  # Ninja merges into it in place
+    )
 
 
 def _out(status: int, booking: Booking) -> Result:
@@ -35,7 +57,7 @@ def _out(status: int, booking: Booking) -> Result:
     return status, BookingOut.from_orm(booking).model_dump(mode="json")
 
 
-@router.post("/bookings", response={201: BookingOut, **ERRORS})
+@_mutation("/bookings", 201, BookingOut)
 @idempotent
 def create(request: HttpRequest, payload: BookingIn) -> Result:
     actor = staff_actor(request)
@@ -64,12 +86,12 @@ class BookingFilters(Schema):
     state: State | None = None
     event_date_id: Id | None = None
     customer_id: Id | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: When | None = None
+    created_before: When | None = None
 
 
-@router.get("/bookings", response=list[BookingOut])
-@paginate(LimitOffsetPagination)
+@router.get("/bookings", response={200: list[BookingOut], **READ_ERRORS})
+@paginate(Page)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> object:
     bookings = visible_bookings(staff_actor(request)).prefetch_related("lines").order_by("-id")
     if filters.state:
@@ -85,23 +107,28 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> objec
     return bookings
 
 
-@router.get("/bookings/{reference}", response={200: BookingOut, **ERRORS})
-def read(request: HttpRequest, reference: str) -> object:
-    return access_booking_by_reference(staff_actor(request), reference[:12])
+def _booking(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+    # References are upper case; people read them over the phone and type them in lower case.
+    return access_booking_by_reference(staff_actor(request), reference.upper())
 
 
-@router.get("/bookings/{reference}/audit", response={200: list[AuditOut], **ERRORS})
-def audit(request: HttpRequest, reference: str) -> object:
-    return access_booking_by_reference(staff_actor(request), reference[:12]).audit.all()
+@router.get("/bookings/{reference}", response={200: BookingOut, **READ_ERRORS})
+def read(request: HttpRequest, reference: Reference) -> object:
+    return _booking(request, reference)
+
+
+@router.get("/bookings/{reference}/audit", response={200: list[AuditOut], **READ_ERRORS})
+def audit(request: HttpRequest, reference: Reference) -> object:
+    return _booking(request, reference).audit.all()
 
 
 def _booking_id(request: HttpRequest, reference: str) -> int:
-    return access_booking_by_reference(staff_actor(request), reference[:12]).id
+    return int(_booking(request, reference).id)
 
 
-@router.post("/bookings/{reference}/approve", response={200: BookingOut, **ERRORS})
+@_mutation("/bookings/{reference}/approve", 200, BookingOut)
 @idempotent
-def approve(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
+def approve(request: HttpRequest, reference: Reference, payload: TargetIn) -> Result:
     booking = actions.approve_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
@@ -111,9 +138,9 @@ def approve(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
     return _out(200, booking)
 
 
-@router.post("/bookings/{reference}/convert", response={200: BookingOut, **ERRORS})
+@_mutation("/bookings/{reference}/convert", 200, BookingOut)
 @idempotent
-def convert(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
+def convert(request: HttpRequest, reference: Reference, payload: TargetIn) -> Result:
     booking = actions.convert_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
@@ -123,9 +150,9 @@ def convert(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
     return _out(200, booking)
 
 
-@router.post("/bookings/{reference}/reinstate", response={200: BookingOut, **ERRORS})
+@_mutation("/bookings/{reference}/reinstate", 200, BookingOut)
 @idempotent
-def reinstate(request: HttpRequest, reference: str, payload: TargetIn) -> Result:
+def reinstate(request: HttpRequest, reference: Reference, payload: TargetIn) -> Result:
     booking = actions.reinstate_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
@@ -135,9 +162,9 @@ def reinstate(request: HttpRequest, reference: str, payload: TargetIn) -> Result
     return _out(200, booking)
 
 
-@router.post("/bookings/{reference}/extend", response={200: BookingOut, **ERRORS})
+@_mutation("/bookings/{reference}/extend", 200, BookingOut)
 @idempotent
-def extend(request: HttpRequest, reference: str, payload: ExtendIn) -> Result:
+def extend(request: HttpRequest, reference: Reference, payload: ExtendIn) -> Result:
     booking = actions.extend_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
@@ -151,14 +178,14 @@ def _simple(name: str, action):  # type: ignore[no-untyped-def]
     """decline, confirm, expire, cancel: a booking and an optional reason."""
 
     @idempotent
-    def endpoint(request: HttpRequest, reference: str, payload: ReasonIn) -> Result:
+    def endpoint(request: HttpRequest, reference: Reference, payload: ReasonIn) -> Result:
         booking = action(
             _booking_id(request, reference), actor=staff_actor(request), reason=payload.reason
         )
         return _out(200, booking)
 
     endpoint.__name__ = name
-    router.post(f"/bookings/{{reference}}/{name}", response={200: BookingOut, **ERRORS})(endpoint)
+    _mutation(f"/bookings/{{reference}}/{name}", 200, BookingOut)(endpoint)
 
 
 _simple("decline", actions.decline_booking)
@@ -167,7 +194,7 @@ _simple("expire", actions.expire_booking)
 _simple("cancel", actions.cancel_booking)
 
 
-@router.post("/customers", response={201: CustomerOut, **ERRORS})
+@_mutation("/customers", 201, CustomerOut)
 @idempotent
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Result:
     actor = staff_actor(request)

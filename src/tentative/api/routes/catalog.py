@@ -5,18 +5,18 @@ from ninja import Router
 
 from tentative.accounts.models import Organisation
 from tentative.api.access import access_event, access_event_date, staff_actor
-from tentative.api.schemas import AvailabilityOut, EventOut, Id, OrganisationOut
+from tentative.api.schemas import READ_ERRORS, AvailabilityOut, EventOut, Id, OrganisationOut
 from tentative.catalog.models import Event
 
 router = Router(tags=["catalog"])
 
 
-@router.get("/organisation", response=OrganisationOut)
+@router.get("/organisation", response={200: OrganisationOut, **READ_ERRORS})
 def organisation(request: HttpRequest) -> object:
     return Organisation.objects.get(id=staff_actor(request).organisation_id)
 
 
-@router.get("/events", response=list[EventOut])
+@router.get("/events", response={200: list[EventOut], **READ_ERRORS})
 def events(request: HttpRequest) -> object:
     actor = staff_actor(request)
     return (
@@ -26,16 +26,17 @@ def events(request: HttpRequest) -> object:
     )
 
 
-@router.get("/events/{event_id}", response=EventOut)
+@router.get("/events/{event_id}", response={200: EventOut, **READ_ERRORS})
 def event(request: HttpRequest, event_id: Id) -> object:
     return access_event(staff_actor(request), event_id)
 
 
-@router.get("/dates/{date_id}/availability", response=AvailabilityOut)
+@router.get("/dates/{date_id}/availability", response={200: AvailabilityOut, **READ_ERRORS})
 def availability(request: HttpRequest, date_id: Id) -> object:
     date = access_event_date(staff_actor(request), date_id)
     pools = list(date.pools.order_by("id"))
-    date_pool = next(p for p in pools if p.ticket_type_id is None) if pools else None
+    # A date without a general pool (only quotas, or nothing) is not on sale: nothing is free.
+    date_pool = next((p for p in pools if p.ticket_type_id is None), None)
     return {
         "event_date_id": date.id,
         "free": date_pool.free if date_pool else 0,
