@@ -16,7 +16,7 @@ UNAUTHENTICATED = _("A valid API token is required.")
 NOT_FOUND = _("Not found.")
 # Ninja raises HttpError(400) when the body is not JSON; other HttpErrors keep their text.
 HTTP_ERRORS = {
-    400: ("malformed", _("The request body is not valid JSON.")),
+    400: ("malformed", _("The request body must be a JSON object.")),
     429: ("throttled", _("Too many requests; please slow down.")),
 }
 
