@@ -3,17 +3,22 @@
 Locking rules (docs/subsystems/locking.md): pools are always updated in ascending id order,
 so two transactions can never wait on each other's pools; the UPDATE itself takes the row
 lock, late and briefly, inside the booking's transaction; nothing counts booking rows.
+
+A booking drawn from a reserve holds the reserve's pool, so giving it back returns the place
+to the reserve. When the reserve says cancelled places go to general sale instead, the
+reserve pool shrinks by what comes back and its parents' `set_aside` with it, in the same
+ascending-id pass, so `reconcile` stays exact.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
-from tentative.inventory.models import CapacityPool, Hold
+from tentative.inventory.models import CapacityPool, Hold, Reserve, ReserveDate
 
 
 class PoolFull(Exception):
@@ -42,8 +47,89 @@ def take(pairs: Iterable[tuple[int, int]]) -> None:
 
 
 def give_back(pairs: Iterable[tuple[int, int]]) -> None:
-    for pool_id, quantity in demand(pairs):
-        CapacityPool.objects.filter(id=pool_id).update(taken=F("taken") - quantity)
+    demanded = demand(pairs)
+    resized, released = _returned_to_general(dict(demanded))
+    if not resized:
+        for pool_id, quantity in demanded:
+            CapacityPool.objects.filter(id=pool_id).update(taken=F("taken") - quantity)
+        return
+    changes: dict[int, Change] = defaultdict(Change)
+    for pool_id, quantity in demanded:
+        changes[pool_id].taken -= quantity
+    for pool_id, change in resized.items():
+        changes[pool_id].capacity += change.capacity
+        changes[pool_id].set_aside += change.set_aside
+    apply(changes)
+    # After the pools (lock order: pools, then reserve dates).
+    for (reserve_id, event_date_id), quantity in sorted(released.items()):
+        ReserveDate.objects.filter(reserve_id=reserve_id, event_date_id=event_date_id).update(
+            released=F("released") + quantity
+        )
+
+
+@dataclass
+class Change:
+    """What one UPDATE adds to a pool's three counters."""
+
+    taken: int = 0
+    capacity: int = 0
+    set_aside: int = 0
+
+
+def apply(changes: dict[int, Change]) -> None:
+    """One UPDATE per changed pool, in ascending id order (the fixed locking order)."""
+    for pool_id in sorted(changes):
+        change = changes[pool_id]
+        values = {
+            name: F(name) + delta
+            for name, delta in vars(change).items()
+            if delta  # only the counters that move
+        }
+        if values:
+            CapacityPool.objects.filter(id=pool_id).update(**values)
+
+
+def parents(pools: Iterable[CapacityPool]) -> dict[int, list[int]]:
+    """For reserve pools: the general pools their places come from (the date's pool, and the
+    ticket type's quota on that date where there is one), by reserve pool id."""
+    pools = list(pools)
+    if not pools:
+        return {}
+    rows = CapacityPool.objects.filter(
+        Q(ticket_type=None) | Q(ticket_type_id__in={p.ticket_type_id for p in pools}),
+        reserve=None,
+        event_date_id__in={p.event_date_id for p in pools},
+    ).values_list("id", "event_date_id", "ticket_type_id")
+    return {
+        pool.id: [
+            pid
+            for pid, date, kind in rows
+            if date == pool.event_date_id and kind in (None, pool.ticket_type_id)
+        ]
+        for pool in pools
+    }
+
+
+def _returned_to_general(
+    demanded: dict[int, int],
+) -> tuple[dict[int, Change], Counter[tuple[int, int]]]:
+    """What giving `demanded` back also moves out of reserves that return cancelled places
+    to general sale: one query, and a second only when there are such reserves."""
+    pools = list(
+        CapacityPool.objects.filter(
+            id__in=list(demanded), reserve__cancelled_places_to=Reserve.CancelledPlaces.GENERAL
+        ).only("id", "reserve_id", "event_date_id", "ticket_type_id")
+    )
+    changes: dict[int, Change] = defaultdict(Change)
+    released: Counter[tuple[int, int]] = Counter()
+    for pool_id, general in parents(pools).items():
+        quantity = demanded[pool_id]
+        changes[pool_id].capacity -= quantity
+        for parent_id in general:
+            changes[parent_id].set_aside -= quantity
+    for pool in pools:
+        released[(pool.reserve_id, pool.event_date_id)] += demanded[pool.id]  # type: ignore[index]
+    return changes, released
 
 
 def held_by(booking_ids: Iterable[int]) -> list[tuple[int, int]]:
@@ -61,22 +147,38 @@ class Drift:
     pool_id: int
     recorded: int
     actual: int
+    counter: str = "taken"  # or "set_aside"
 
 
 def reconcile(*, fix: bool = False) -> list[Drift]:
-    """Recompute every pool's `taken` from the holds of bookings that hold capacity."""
+    """Recompute every pool's `taken` from the holds of bookings that hold capacity, and
+    every general pool's `set_aside` from the capacities of its reserves' pools."""
     actual = dict(
         Hold.objects.filter(line__booking__holds_capacity=True)
         .values("pool_id")
         .annotate(quantity=Sum("quantity"))
         .values_list("pool_id", "quantity")
     )
-    drifts = [
-        Drift(pool_id, taken, actual.get(pool_id, 0))
-        for pool_id, taken in CapacityPool.objects.order_by("id").values_list("id", "taken")
-        if taken != actual.get(pool_id, 0)
-    ]
+    by_date: Counter[int] = Counter()
+    by_type: Counter[tuple[int, int]] = Counter()
+    for date_id, type_id, held in (
+        CapacityPool.objects.exclude(reserve=None)
+        .values("event_date_id", "ticket_type_id")
+        .annotate(held=Sum("capacity"))
+        .values_list("event_date_id", "ticket_type_id", "held")
+    ):
+        by_date[date_id] += held
+        by_type[(date_id, type_id)] += held
+    drifts = []
+    for pool_id, taken, set_aside, date_id, type_id, reserve_id in CapacityPool.objects.order_by(
+        "id"
+    ).values_list("id", "taken", "set_aside", "event_date_id", "ticket_type_id", "reserve_id"):
+        if taken != actual.get(pool_id, 0):
+            drifts.append(Drift(pool_id, taken, actual.get(pool_id, 0)))
+        held = 0 if reserve_id else (by_type[(date_id, type_id)] if type_id else by_date[date_id])
+        if set_aside != held:
+            drifts.append(Drift(pool_id, set_aside, held, "set_aside"))
     if fix:
         for drift in drifts:
-            CapacityPool.objects.filter(id=drift.pool_id).update(taken=drift.actual)
+            CapacityPool.objects.filter(id=drift.pool_id).update(**{drift.counter: drift.actual})
     return drifts

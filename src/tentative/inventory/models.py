@@ -1,18 +1,108 @@
-"""Capacity pools and what each booking line holds in them.
+"""Capacity pools, what each booking line holds in them, and capacity reserves.
 
 This app is the only code that changes `taken`. The check constraint is the last line of
 defence: even a bug elsewhere cannot commit an oversold pool.
+
+Reserves (DESIGN §1.3, §2.4) are pools of their own: a reserve's allocation on a date and
+ticket type is a `CapacityPool` row with `reserve` set, and the date's general pool (and the
+ticket type's quota pool, where there is one) counts what reserves hold in `set_aside`.
+Reserved seating does not exist in Tentative yet; when a seated price is added, reserves
+must refuse it (the source product does not support reserves on seated prices either).
 """
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
-from tentative.accounts.models import Organisation
+from tentative.accounts.models import Organisation, StaffMembership
 from tentative.catalog.models import EventDate, TicketType
 
 
+class Reserve(models.Model):
+    """Named places set aside at organisation level, for a group of staff (seed 002)."""
+
+    class Kind(models.TextChoices):
+        # Places are only put aside; staff release them to general sale before selling them.
+        WITHOUT_ACCESS = "without_access", _("Without access (places are only put aside)")
+        # Staff who have access book from it for a customer or attendee.
+        WITH_ACCESS = "with_access", _("With access (staff book from it)")
+
+    class Audience(models.TextChoices):
+        ALL_STAFF = "all_staff", _("All staff users")
+        SELECTED = "selected", _("Selected users")
+
+    class CancelledPlaces(models.TextChoices):
+        RESERVE = "reserve", _("Return to the reserve")
+        GENERAL = "general", _("Return to general sale")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reserves"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.WITH_ACCESS)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.ALL_STAFF)
+    # With the SELECTED audience: who may book from it (the owner always may).
+    members = models.ManyToManyField(StaffMembership, blank=True, related_name="reserves")
+    # What a cancelled (or expired, declined) booking drawn from this reserve gives back to.
+    cancelled_places_to = models.CharField(
+        max_length=16, choices=CancelledPlaces.choices, default=CancelledPlaces.RESERVE
+    )
+    # The default scheduled release for each new date: undrawn places go back to general
+    # sale this long before the date starts (None: no automatic release).
+    release_before = models.DurationField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=Q(archived_at=None),
+                name="one_live_reserve_per_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReserveDate(models.Model):
+    """A reserve on one event date: its scheduled release, and what it gave back so far.
+
+    Lock order: pools first (ascending id), then these rows.
+    """
+
+    reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="dates")
+    event_date = models.ForeignKey(
+        EventDate, on_delete=models.CASCADE, related_name="reserve_dates"
+    )
+    release_at = models.DateTimeField(null=True, blank=True)  # undrawn places go back then
+    notice_at = models.DateTimeField(null=True, blank=True)  # the day before release_at
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released = models.PositiveIntegerField(default=0)  # places returned to general sale
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reserve", "event_date"], name="one_reserve_date_per_date"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["release_at"],
+                condition=Q(released_at=None, release_at__isnull=False),
+                name="reserve_release_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reserve} on {self.event_date}"
+
+
 class CapacityPool(models.Model):
-    """A count of places: a date's capacity, or a ticket type's quota on that date."""
+    """A count of places: a date's capacity, a ticket type's quota on that date, or what a
+    reserve holds of a ticket type on that date (`reserve` set; its `set_aside` stays 0)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="pools")
     event_date = models.ForeignKey(EventDate, on_delete=models.CASCADE, related_name="pools")
@@ -22,6 +112,9 @@ class CapacityPool(models.Model):
     capacity = models.PositiveIntegerField()
     taken = models.PositiveIntegerField(default=0)
     set_aside = models.PositiveIntegerField(default=0)  # held in reserves
+    reserve = models.ForeignKey(
+        Reserve, null=True, blank=True, on_delete=models.PROTECT, related_name="pools"
+    )
 
     class Meta:
         constraints = [
@@ -37,13 +130,25 @@ class CapacityPool(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["event_date", "ticket_type"],
-                condition=Q(ticket_type__isnull=False),
+                condition=Q(ticket_type__isnull=False, reserve=None),
                 name="one_quota_per_date_and_type",
+            ),
+            models.UniqueConstraint(
+                fields=["reserve", "event_date", "ticket_type"],
+                condition=Q(reserve__isnull=False),
+                name="one_reserve_pool_per_date_and_type",
+            ),
+            # A reserve holds places of one price, and never sets places aside itself.
+            models.CheckConstraint(
+                condition=Q(reserve=None) | (Q(ticket_type__isnull=False) & Q(set_aside=0)),
+                name="reserve_pool_shape",
             ),
         ]
 
     def __str__(self) -> str:
         label = f"{self.event_date}" + (f" / {self.ticket_type.name}" if self.ticket_type else "")
+        if self.reserve_id:
+            label += f" / {self.reserve}"
         return f"{label}: {self.taken}+{self.set_aside}/{self.capacity}"
 
     @property

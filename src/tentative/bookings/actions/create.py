@@ -26,6 +26,8 @@ from tentative.bookings.transactions import action_transaction
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
+from tentative.inventory import reserves
+from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import CapacityPool, Hold
 from tentative.notifications import outbox
 
@@ -46,6 +48,8 @@ class LineRequest:
     ticket_type_id: int
     quantity: int
     participants: tuple[tuple[str, str], ...] = field(default=())  # (name, email)
+    # Book from this capacity reserve (staff with access) instead of general sale.
+    reserve_id: int | None = None
 
 
 def create_booking(
@@ -72,6 +76,7 @@ def create_booking(
             raise InvalidInput(PAID_MESSAGE)
         customer_id = actor.customer_id
     _check_lines(lines)
+    check_may_draw(actor, organisation_id, (line.reserve_id for line in lines))
 
     organisation, offers, pools = _load(organisation_id, lines, now)
     if actor.kind == ActorKind.CUSTOMER:
@@ -139,7 +144,7 @@ def _check_lines(lines: list[LineRequest]) -> None:
     for line in lines:
         if not 0 < line.quantity <= MAX_QUANTITY:
             raise InvalidInput(QUANTITY_MESSAGE, max=MAX_QUANTITY)
-    if len({(line.event_date_id, line.ticket_type_id) for line in lines}) != len(lines):
+    if len({(ln.event_date_id, ln.ticket_type_id, ln.reserve_id) for ln in lines}) != len(lines):
         raise InvalidInput(DUPLICATE_MESSAGE)
 
 
@@ -157,9 +162,7 @@ def _load(
     )
     match = Q()
     for line in lines:
-        match |= Q(event_date_id=line.event_date_id) & (
-            Q(ticket_type_id=None) | Q(ticket_type_id=line.ticket_type_id)
-        )
+        match |= Q(event_date_id=line.event_date_id) & reserves.pool_match(line)
     rows = list(CapacityPool.objects.select_related("event_date").filter(match))
     offers, pools = {}, {}
     for line in lines:
@@ -182,8 +185,8 @@ def _load(
         if date.starts_at <= now:
             raise InvalidInput(STARTED)
         offers[line] = (date, ticket_type)
-        pools[line] = [p.id for p in mine if p.ticket_type_id in (None, line.ticket_type_id)]
-        if not any(p.ticket_type_id is None for p in mine):
+        pools[line] = reserves.line_pools(line, mine)  # a draw: the reserve's pool only
+        if not pools[line]:
             raise InvalidInput(NOT_ON_SALE_MESSAGE)
     return ticket_type.event.organisation, offers, pools
 

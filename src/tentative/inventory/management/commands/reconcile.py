@@ -6,7 +6,10 @@ from tentative.inventory.capacity import reconcile
 
 
 class Command(BaseCommand):
-    help = "Recompute each capacity pool's taken count from the bookings; report any drift."
+    help = (
+        "Recompute each capacity pool's taken count from the bookings and set-aside count "
+        "from its reserves; report any drift."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--fix", action="store_true", help="Write the recomputed counts.")
@@ -14,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, fix: bool = False, **options):  # type: ignore[no-untyped-def]
         drifts = reconcile(fix=fix)
         for d in drifts:
-            self.stdout.write(f"pool {d.pool_id}: recorded {d.recorded}, actual {d.actual}")
+            self.stdout.write(
+                f"pool {d.pool_id} {d.counter}: recorded {d.recorded}, actual {d.actual}"
+            )
         self.stdout.write(f"drift={len(drifts)}")
         if drifts and not fix:
             raise CommandError(f"{len(drifts)} pool(s) drifted; run with --fix to repair")
