@@ -7,6 +7,7 @@ stay far enough from year 1 and 9999 that converting them to UTC cannot overflow
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -14,13 +15,15 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
 from tentative.bookings.actions.create import MAX_QUANTITY
 from tentative.bookings.models import Channel
 
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or a query, where all is text
+# In a JSON body a number is a number: "12", 12.0 and true are not ids or quantities.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 # Booking references are 8 characters of an upper-case alphabet; 12 leaves room to grow.
 Reference = Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")]
 
@@ -53,6 +56,15 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _iso_8601(value: object) -> object:
+    """Pydantic also reads a number as a Unix timestamp; the schema promises ISO 8601."""
+    if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\d[T ]", value):
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date and time with its zone")
+
+
 def _in_range(value: datetime) -> datetime:
     if not EARLIEST <= value <= LATEST:
         raise ValueError("must be between the years 1900 and 9000")
@@ -62,7 +74,7 @@ def _in_range(value: datetime) -> datetime:
 Name = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_clean_text), AfterValidator(_email)]
 LongText = Annotated[str, Field(max_length=2000), AfterValidator(_clean_text)]
-When = Annotated[AwareDatetime, AfterValidator(_in_range)]
+When = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_in_range)]
 
 
 class ErrorDetail(Schema):
@@ -106,10 +118,12 @@ class Participant(Schema):
 
 
 class LineIn(Schema):
-    event_date_id: Id
-    ticket_type_id: Id
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    event_date_id: BodyId
+    ticket_type_id: BodyId
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
     participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+    # Book from this capacity reserve (staff with access) instead of general sale.
+    reserve_id: Id | None = None
 
     @model_validator(mode="after")
     def _participants_fit(self) -> LineIn:
@@ -121,7 +135,7 @@ class LineIn(Schema):
 class BookingIn(Schema):
     mode: Literal["quote", "request", "option", "confirmed"]
     lines: list[LineIn] = Field(min_length=1, max_length=50)
-    customer_id: Id | None = None
+    customer_id: BodyId | None = None
     channel: Channel = Channel.API
     language: Literal["en", "fr", "es"] | None = None
     note: LongText = ""

@@ -71,6 +71,7 @@ def create(request: HttpRequest, payload: BookingIn) -> Result:
                 ticket_type_id=line.ticket_type_id,
                 quantity=line.quantity,
                 participants=tuple((p.name, p.email) for p in line.participants),
+                reserve_id=line.reserve_id,
             )
             for line in payload.lines
         ],
