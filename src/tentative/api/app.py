@@ -11,7 +11,7 @@ from ninja.parser import Parser
 
 from tentative.api import errors
 from tentative.api.auth import StaffToken
-from tentative.api.routes import bookings, catalog
+from tentative.api.routes import bookings, catalog, reserves
 
 
 def _no_constant(name: str) -> Any:
@@ -46,3 +46,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", catalog.router)
 api.add_router("", bookings.router)
+api.add_router("", reserves.router)
