@@ -99,11 +99,6 @@ class World:
         return sum(p.taken for p in pools)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(org) -> World:  # type: ignore[no-untyped-def]
     date, ticket = on_sale(org, capacity=100)
