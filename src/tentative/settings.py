@@ -141,9 +141,20 @@ WHITENOISE_USE_FINDERS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # API bodies are small; larger ones get a 413
 
-EMAIL_BACKEND = os.environ.get(
-    "TENTATIVE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
-)
+
+def _email_backend() -> str:
+    """SMTP in production; the demo keeps mail in the database (notifications/backends.py)."""
+    choice = os.environ.get("TENTATIVE_EMAIL_BACKEND", "")
+    if not choice:
+        embedded = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        choice = "catchall" if embedded and not os.environ.get("TENTATIVE_EMAIL_HOST") else "smtp"
+    return {
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "catchall": "tentative.notifications.backends.CatchAllBackend",
+    }.get(choice, choice)
+
+
+EMAIL_BACKEND = _email_backend()
 EMAIL_HOST = os.environ.get("TENTATIVE_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("TENTATIVE_EMAIL_PORT", "1025"))
 EMAIL_HOST_USER = os.environ.get("TENTATIVE_EMAIL_USER", "")

@@ -1,0 +1,171 @@
+"""Talking to the outside world: SMTP and HTTP. Never called inside a transaction.
+
+`deliver_email` and `deliver_webhook` make one attempt and say how it went; the worker
+records the attempt and decides on a retry. Failures that retrying cannot fix (an SMTP 5xx
+refusal, an HTTP 4xx other than 408/429) are reported as permanent.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import smtplib
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from email.mime.base import MIMEBase
+from email.mime.image import MIMEImage
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+
+from tentative.notifications import webhooks
+from tentative.notifications.models import OutboxMessage
+
+MAX_ATTEMPTS = {
+    OutboxMessage.Kind.EMAIL: 8,  # about 2 hours of tries with the backoff below
+    OutboxMessage.Kind.WEBHOOK: 12,  # about a day
+    OutboxMessage.Kind.EVENT: 8,
+}
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=6)
+RESPONSE_KEPT = 1000  # characters of a receiver's answer kept in the log
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    permanent: bool = False
+    status_code: int | None = None
+    error: str = ""
+    response: str = ""
+
+
+def backoff(attempts: int, message_id: UUID) -> timedelta:
+    """30 s, 1 min, 2 min… capped at 6 h, plus up to 20 % jitter derived from the message.
+
+    The jitter spreads a burst of failures (an SMTP server down for a minute) so they do
+    not all come back at once; deriving it from the message keeps tests deterministic.
+    """
+    delay = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    spread = int(hashlib.sha256(message_id.bytes).hexdigest()[:4], 16) / 0xFFFF * 0.2
+    return delay * (1 + spread)
+
+
+def message_id_header(message: OutboxMessage) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "tentative.invalid"
+    return f"<{message.message_id}@{domain}>"
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The message exactly as stored at fan-out, with its stable Message-ID."""
+    payload: dict[str, Any] = message.payload
+    email = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["text"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=payload["to"],
+        headers={
+            "Message-ID": message_id_header(message),
+            "Content-Language": payload.get("language", "en"),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if payload.get("html"):
+        email.attach_alternative(payload["html"], "text/html")
+    if payload.get("inline"):
+        # The QR images are referenced from the HTML by Content-ID.
+        email.mixed_subtype = "related"
+        for part in payload["inline"]:
+            image = MIMEImage(base64.b64decode(part["content"]), _subtype="png")
+            image.add_header("Content-ID", f"<{part['cid']}>")
+            image.add_header("Content-Disposition", "inline", filename=part["filename"])
+            email.attach(image)
+    for part in payload.get("attachments", []):
+        maintype, subtype = part["mimetype"].split("/", 1)
+        if maintype == "text":
+            email.attach(
+                part["filename"], base64.b64decode(part["content"]).decode(), part["mimetype"]
+            )
+        else:
+            attachment = MIMEBase(maintype, subtype)
+            attachment.set_payload(base64.b64decode(part["content"]))
+            email.attach(attachment)
+    return email
+
+
+def deliver_email(message: OutboxMessage, connection_: Any) -> Outcome:
+    """One SMTP attempt over an open connection of Django's email backend."""
+    _not_in_a_transaction()
+    try:
+        sent = connection_.send_messages([build_email(message)])
+    except smtplib.SMTPResponseException as error:
+        return Outcome(
+            ok=False,
+            permanent=500 <= error.smtp_code < 600,
+            status_code=error.smtp_code,
+            error=f"SMTP {error.smtp_code}: {error.smtp_error!r}"[:2000],
+        )
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        return Outcome(
+            ok=False,
+            permanent=all(500 <= c < 600 for c in codes),
+            status_code=codes[0] if codes else None,
+            error=f"recipients refused: {error.recipients!r}"[:2000],
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        return Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:2000])
+    if not sent:
+        return Outcome(ok=False, error="the backend sent nothing")
+    return Outcome(ok=True, status_code=250)
+
+
+def deliver_webhook(message: OutboxMessage, *, timeout: float) -> Outcome:
+    """One signed POST to the endpoint; any 2xx is a success."""
+    _not_in_a_transaction()
+    endpoint = message.endpoint
+    if endpoint is None or not endpoint.active:
+        return Outcome(ok=False, permanent=True, error="the endpoint was removed or disabled")
+    body = json.dumps(message.payload["body"], separators=(",", ":"), sort_keys=True).encode()
+    request = urllib.request.Request(  # noqa: S310 - staff-registered http(s) URL, checked on save
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Tentative-Webhooks/1",
+            "Tentative-Topic": message.topic,
+            "Tentative-Message-Id": str(message.message_id),
+            webhooks.SIGNATURE_HEADER: webhooks.signature(endpoint.secret, int(time.time()), body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            text = answer.read(RESPONSE_KEPT).decode("utf-8", "replace")
+            return Outcome(ok=True, status_code=answer.status, response=text)
+    except urllib.error.HTTPError as error:
+        text = error.read(RESPONSE_KEPT).decode("utf-8", "replace")
+        return Outcome(
+            ok=False,
+            permanent=400 <= error.code < 500 and error.code not in (408, 409, 425, 429),
+            status_code=error.code,
+            error=f"HTTP {error.code}",
+            response=text,
+        )
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
+        return Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:2000])
+
+
+def _not_in_a_transaction() -> None:
+    # The rule (STYLE.md): no SMTP or HTTP while holding database locks. The atomic block
+    # a Django TestCase wraps each test in is not a transaction of ours (Django's own
+    # durable check skips it the same way).
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        raise RuntimeError("deliver_* must not run inside a transaction")

@@ -1,0 +1,273 @@
+"""Rendering an email: which language, which words, the HTML around them, the attachments.
+
+Each email is a subject line and a plain-text body, per language, written as a small
+Django template: the file default `templates/notifications/email/<lang>/<name>.txt` (first
+line the subject, then a blank line, then the body), or the organisation's own version
+(`EmailTemplate`). The HTML part wraps that same text in one layout, adding the QR codes of
+the tickets, so staff edit one text and both parts agree.
+
+Templates see plain data only (strings, numbers, lists of dicts), never model instances, so
+a template edited by staff cannot reach into the database. Rendering happens when the
+worker fans an event out, and the result is stored in the email row: every retry sends the
+same bytes under the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from tentative.accounts.models import Organisation
+from tentative.bookings.models import Booking, BookingLine
+from tentative.notifications import tickets as ticketing
+from tentative.notifications.models import EmailTemplate
+
+LANGUAGES = ("en", "fr", "es")
+TEMPLATE_DIR = Path(__file__).parent / "templates" / "notifications" / "email"
+
+# name -> what staff see when they pick a template to edit.
+CUSTOMER_EMAILS = {
+    "request_received": _("Request received, pending approval"),
+    "approved": _("Request approved"),
+    "declined": _("Request declined or not accepted"),
+    "quote": _("Quote"),
+    "option_created": _("Option or reservation created, with its deadline"),
+    "extended": _("Deadline extended"),
+    "reminder": _("Reminder before a deadline"),
+    "expired": _("Expired, places released"),
+    "confirmed": _("Confirmed, with tickets"),
+    "cancelled": _("Cancelled"),
+    "moved": _("Moved or rescheduled"),
+    "payment_request": _("Payment request"),
+}
+STAFF_EMAILS = {
+    "staff_new_request": _("Staff: new request awaiting approval"),
+    "staff_expiring": _("Staff: option about to expire"),
+    "staff_overdue": _("Staff: option overdue"),
+    "staff_customer_cancelled": _("Staff: customer cancelled"),
+}
+ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS}
+
+# Tags that would let an edited template reach other templates or the context's internals.
+_FORBIDDEN = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
+
+_ENGINE = Engine(autoescape=False, string_if_invalid="", loaders=[])
+
+
+class TemplateRejected(ValueError):
+    pass
+
+
+def compile_text(source: str) -> Template:
+    """Compile a subject or body; refuses the tags staff must not use."""
+    if _FORBIDDEN.search(source):
+        raise TemplateRejected(_("load, include, extends, block and debug are not allowed."))
+    try:
+        return _ENGINE.from_string(source)
+    except TemplateSyntaxError as error:
+        raise TemplateRejected(str(error)) from None
+
+
+@lru_cache(maxsize=256)
+def default_source(name: str, language: str) -> tuple[str, str]:
+    """(subject, body) of the file default."""
+    text = (TEMPLATE_DIR / language / f"{name}.txt").read_text(encoding="utf-8")
+    subject, _sep, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+@lru_cache(maxsize=256)
+def _compiled_default(name: str, language: str) -> tuple[Template, Template]:
+    subject, body = default_source(name, language)
+    return compile_text(subject), compile_text(body)
+
+
+def language_for(booking: Booking) -> str:
+    """The customer's language, else the booking's, else the organisation's."""
+    for candidate in (
+        booking.customer.language if booking.customer else "",
+        booking.language,
+        booking.organisation.default_language,
+    ):
+        if candidate in LANGUAGES:
+            return candidate
+    return "en"
+
+
+def language_for_staff(organisation: Organisation) -> str:
+    """Staff read the organisation's language."""
+    language = organisation.default_language
+    return language if language in LANGUAGES else "en"
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    inline: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+
+    def as_payload(self, to: list[str], *, name: str, language: str) -> dict[str, Any]:
+        return {
+            "to": to,
+            "template": name,
+            "language": language,
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "inline": self.inline,
+            "attachments": self.attachments,
+        }
+
+
+class Overrides:
+    """The organisations' own templates, loaded once per fan-out batch."""
+
+    def __init__(self, organisation_ids: set[int]) -> None:
+        self._rows = {
+            (t.organisation_id, t.name, t.language): t
+            for t in EmailTemplate.objects.filter(organisation_id__in=organisation_ids)
+        }
+        self._compiled: dict[tuple[int, str, str], tuple[Template, Template]] = {}
+
+    def templates(self, organisation_id: int, name: str, language: str) -> tuple[Template, ...]:
+        key = (organisation_id, name, language)
+        row = self._rows.get(key)
+        if row is None:
+            return _compiled_default(name, language)
+        if key not in self._compiled:
+            try:
+                self._compiled[key] = (compile_text(row.subject), compile_text(row.body))
+            except TemplateRejected:
+                # Saved before a rule tightened: fall back rather than send nothing.
+                self._compiled[key] = _compiled_default(name, language)
+        return self._compiled[key]
+
+
+def render(
+    booking: Booking,
+    lines: list[BookingLine],
+    name: str,
+    language: str,
+    event: dict[str, Any],
+    *,
+    overrides: Overrides,
+    with_tickets: bool = False,
+    now: datetime,
+) -> Rendered:
+    context = context_for(booking, lines, language, event, with_tickets=with_tickets)
+    subject_t, body_t = overrides.templates(booking.organisation_id, name, language)
+    with translation.override(language):
+        subject = " ".join(subject_t.render(Context(context)).split())[:250]
+        text = body_t.render(Context(context)).strip() + "\n"
+    rendered = Rendered(subject=subject, text=text, html="")
+    codes = context["tickets"] if with_tickets else []
+    images = []
+    for index, code in enumerate(codes[: ticketing.MAX_QR_IMAGES], start=1):
+        cid = f"ticket-{index}"
+        images.append({"code": code, "cid": cid})
+        rendered.inline.append(
+            {
+                "cid": cid,
+                "filename": f"{code}.png",
+                "mimetype": "image/png",
+                "content": _b64(ticketing.qr_png(code)),
+            }
+        )
+    if with_tickets and lines:
+        rendered.attachments.append(
+            {
+                "filename": f"{booking.reference}.ics",
+                "mimetype": "text/calendar",
+                "content": _b64(
+                    ticketing.ics(booking, lines, zone=booking.organisation.zone, now=now)
+                ),
+            }
+        )
+    with translation.override(language):
+        rendered.html = render_to_string(
+            "notifications/email/layout.html",
+            {
+                "language": language,
+                "organisation": booking.organisation.name,
+                "subject": subject,
+                "body": text,
+                "tickets": images,
+            },
+        )
+    return rendered
+
+
+def context_for(
+    booking: Booking,
+    lines: list[BookingLine],
+    language: str,
+    event: dict[str, Any],
+    *,
+    with_tickets: bool,
+) -> dict[str, Any]:
+    org = booking.organisation
+    with translation.override(language):
+
+        def when(moment: datetime | str | None) -> str:
+            if isinstance(moment, str):
+                moment = datetime.fromisoformat(moment)
+            if moment is None:
+                return ""
+            local = timezone.localtime(moment, org.zone)
+            return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({org.time_zone})"
+
+        def money(amount: Decimal | str | None) -> str:
+            return "" if amount in (None, "") else formats.number_format(Decimal(amount), 2)
+
+        deadline = when(booking.deadline_shown)
+        items = [
+            {
+                "quantity": line.quantity,
+                "ticket": line.ticket_type.name,
+                "event": line.event_date.event.name,
+                "date": when(line.event_date.starts_at),
+                "deadline": deadline,
+            }
+            for line in sorted(lines, key=lambda ln: ln.id)
+        ]
+        codes = [t.code for t in ticketing.ticket_codes(booking, lines)] if with_tickets else []
+        return {
+            "organisation": org.name,
+            "reference": booking.reference,
+            "customer": booking.customer.name if booking.customer else "",
+            "customer_email": booking.customer.email if booking.customer else "",
+            "state": event.get("state", booking.state),
+            "total": money(booking.total),
+            "currency": booking.currency,
+            "items": items,
+            "items_text": "\n".join(
+                f"- {i['quantity']} × {i['ticket']} — {i['event']}, {i['date']}" for i in items
+            ),
+            "deadline": deadline,
+            "deadline_rule": booking.deadline_rule,
+            "reason": event.get("reason", ""),
+            "message": event.get("message") or event.get("reason", ""),
+            "tickets": codes,
+            "tickets_text": "\n".join(codes),
+            "amount": money(event.get("amount")),
+            "url": event.get("url", ""),
+            "expires": when(event.get("expires_at")),
+            "actor": event.get("actor", ""),
+        }
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

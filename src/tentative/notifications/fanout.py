@@ -1,0 +1,211 @@
+"""Fan an event out into the emails and webhook deliveries it causes, in one transaction.
+
+The event row and the rows it produces change together: either the event is marked done
+and its emails and webhooks exist, or neither (a worker killed half-way leaves the event
+pending and nothing else). The rendered email is stored in its row, so a retry sends the
+very same message.
+
+Topics and what they send (customer emails go to the booking's customer, staff emails to
+the organisation's staff with an address plus `NotificationSettings.staff_addresses`):
+
+    booking.created      request → request_received + staff_new_request;
+                         option → option_created; confirmed → confirmed; quote → quote
+    booking.converted    option → option_created; confirmed → confirmed
+    booking.approved     approved (with the tickets when it went straight to confirmed)
+    booking.declined     declined (the staff's reason is the message)
+    booking.confirmed    confirmed (tickets, a QR code each, .ics)
+    booking.extended     extended
+    booking.expired      expired
+    booking.cancelled    cancelled; + staff_customer_cancelled when the customer did it
+    booking.reinstated   option → option_created; confirmed → confirmed
+    booking.moved, booking.rescheduled   moved (payload "message": the staff's message)
+    booking.reminder     reminder                       (written by the sweep)
+    booking.expiring     staff_expiring                 (written by the sweep)
+    booking.overdue      staff_overdue                  (written by the sweep)
+    payment.requested    payment_request (payload: amount, currency, url, expires_at)
+
+Every event also goes to each active webhook endpoint of the organisation that chose it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from tentative.accounts.models import StaffMembership
+from tentative.bookings.models import Booking, BookingLine
+from tentative.notifications import emails, webhooks
+from tentative.notifications.models import NotificationSettings, OutboxMessage, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+CUSTOMER, STAFF = "customer", "staff"
+
+_BY_STATE = {
+    "request": ["request_received", "staff_new_request"],
+    "option": ["option_created"],
+    "confirmed": ["confirmed"],
+    "quote": ["quote"],
+}
+_FIXED = {
+    "booking.approved": ["approved"],
+    "booking.declined": ["declined"],
+    "booking.confirmed": ["confirmed"],
+    "booking.extended": ["extended"],
+    "booking.expired": ["expired"],
+    "booking.moved": ["moved"],
+    "booking.rescheduled": ["moved"],
+    "booking.reminder": ["reminder"],
+    "booking.expiring": ["staff_expiring"],
+    "booking.overdue": ["staff_overdue"],
+    "payment.requested": ["payment_request"],
+}
+# Emails that carry the tickets when the booking is firm.
+_WITH_TICKETS = {"confirmed", "approved", "moved"}
+
+
+def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
+    state = payload.get("state", "")
+    if topic in ("booking.created", "booking.converted", "booking.reinstated"):
+        names = _BY_STATE.get(state, [])
+        if topic != "booking.created":
+            names = [n for n in names if n in ("option_created", "confirmed")]
+        return list(names)
+    if topic == "booking.cancelled":
+        names = ["cancelled"]
+        if payload.get("actor") == "customer":
+            names.append("staff_customer_cancelled")
+        return names
+    return list(_FIXED.get(topic, []))
+
+
+class Batch:
+    """What a batch of events needs, loaded once: bookings, lines, staff, endpoints, templates."""
+
+    def __init__(self, events: list[OutboxMessage]) -> None:
+        booking_ids = {e.booking_id for e in events if e.booking_id}
+        org_ids = {e.organisation_id for e in events}
+        self.bookings = Booking.objects.select_related("organisation", "customer").in_bulk(
+            booking_ids
+        )
+        self.lines: dict[int, list[BookingLine]] = defaultdict(list)
+        for line in BookingLine.objects.filter(booking_id__in=booking_ids).select_related(
+            "event_date__event", "ticket_type"
+        ):
+            self.lines[line.booking_id].append(line)
+        self.staff: dict[int, list[str]] = defaultdict(list)
+        for org_id, address in StaffMembership.objects.filter(
+            organisation_id__in=org_ids, user__is_active=True
+        ).values_list("organisation_id", "user__email"):
+            if address and address not in self.staff[org_id]:
+                self.staff[org_id].append(address)
+        for settings in NotificationSettings.objects.filter(organisation_id__in=org_ids):
+            for address in settings.staff_addresses.split():
+                if address not in self.staff[settings.organisation_id]:
+                    self.staff[settings.organisation_id].append(address)
+        self.endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
+        for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=org_ids, active=True):
+            self.endpoints[endpoint.organisation_id].append(endpoint)
+        self.overrides = emails.Overrides(org_ids)
+
+
+def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
+    """The email and webhook rows one event causes (unsaved)."""
+    rows = []
+    booking = batch.bookings.get(event.booking_id) if event.booking_id else None
+    if booking is not None:
+        lines = batch.lines.get(booking.id, [])
+        for name in emails_for(event.topic, event.payload):
+            staff = name.startswith("staff_")
+            if staff:
+                to = batch.staff.get(booking.organisation_id, [])
+                language = emails.language_for_staff(booking.organisation)
+            else:
+                to = [booking.customer.email] if booking.customer and booking.customer.email else []
+                language = emails.language_for(booking)
+            if not to:
+                continue
+            rendered = emails.render(
+                booking,
+                lines,
+                name,
+                language,
+                event.payload,
+                overrides=batch.overrides,
+                with_tickets=name in _WITH_TICKETS and event.payload.get("state") == "confirmed",
+                now=now,
+            )
+            rows.append(
+                _row(
+                    event,
+                    OutboxMessage.Kind.EMAIL,
+                    rendered.as_payload(to, name=name, language=language),
+                    now,
+                )
+            )
+    for endpoint in batch.endpoints.get(event.organisation_id, []):
+        if endpoint.wants(event.topic):
+            row = _row(event, OutboxMessage.Kind.WEBHOOK, {}, now)
+            row.endpoint = endpoint
+            row.payload = {"body": webhooks.body_for(event, row, booking, batch.lines)}
+            rows.append(row)
+    return rows
+
+
+def _row(event: OutboxMessage, kind: str, payload: dict[str, Any], now: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        organisation_id=event.organisation_id,
+        booking_id=event.booking_id,
+        event=event,
+        kind=kind,
+        topic=event.topic,
+        payload=payload,
+        available_at=now,
+        created_at=now,
+    )
+
+
+def fan_out(*, now: datetime, limit: int = 50) -> int:
+    """Fan out up to `limit` pending events; returns how many were handled.
+
+    Events are locked with SKIP LOCKED (PostgreSQL), so several workers share the work; on
+    SQLite the transaction takes the write lock at BEGIN, which serialises them. An event
+    that cannot be rendered is retried with backoff like a delivery, then given up on.
+    """
+    from tentative.notifications.delivery import MAX_ATTEMPTS, backoff
+
+    with transaction.atomic():
+        events = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(kind=OutboxMessage.Kind.EVENT, status=OutboxMessage.Status.PENDING)
+            .filter(available_at__lte=now)
+            .order_by("available_at", "id")[:limit]
+        )
+        if not events:
+            return 0
+        batch = Batch(events)
+        produced, done, failed = [], [], []
+        for event in events:
+            try:
+                produced.extend(plan(event, batch, now=now))
+                done.append(event.id)
+            except Exception as error:  # a bad template must not block every other event
+                log.exception("could not fan out event %s", event.id)
+                failed.append((event, error))
+        OutboxMessage.objects.bulk_create(produced, batch_size=500)
+        OutboxMessage.objects.filter(id__in=done).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, last_error=""
+        )
+        for event, error in failed:
+            event.attempts += 1
+            event.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if event.attempts >= MAX_ATTEMPTS[OutboxMessage.Kind.EVENT]:
+                event.status = OutboxMessage.Status.DEAD
+            else:
+                event.available_at = now + backoff(event.attempts, event.message_id)
+            event.save(update_fields=["attempts", "last_error", "status", "available_at"])
+    return len(events)

@@ -1,0 +1,70 @@
+"""What a confirmed booking's email carries: a code and a QR image per ticket, and an .ics.
+
+A ticket's code is `<booking reference>-<line id>-<n>` (n from 1 to the line's quantity): it
+can be read over the phone, and the door scanner finds the line from it without a lookup
+table. The .ics has one VEVENT per dated line, with a TZID in the organisation's time zone
+and the matching VTIMEZONE, so a calendar shows the wall-clock time the customer booked.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+import segno
+
+from tentative.bookings.models import Booking, BookingLine
+
+# More tickets than this in one email are listed by code only (a group booking of 800 does
+# not want 800 images); the codes are all in the text part either way.
+MAX_QR_IMAGES = 100
+
+
+@dataclass(frozen=True)
+class Ticket:
+    code: str
+    line: BookingLine
+
+
+def ticket_codes(booking: Booking, lines: list[BookingLine]) -> list[Ticket]:
+    return [
+        Ticket(f"{booking.reference}-{line.id}-{n}", line)
+        for line in sorted(lines, key=lambda ln: ln.id)
+        for n in range(1, line.quantity + 1)
+    ]
+
+
+def qr_png(code: str) -> bytes:
+    """A plain QR code (never a micro QR: door scanners and phones read the full kind)."""
+    buffer = io.BytesIO()
+    segno.make(code, micro=False, error="m").save(buffer, kind="png", scale=5, border=4)
+    return buffer.getvalue()
+
+
+def ics(booking: Booking, lines: list[BookingLine], *, zone: ZoneInfo, now: datetime) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Tentative//bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    for line in sorted(lines, key=lambda ln: ln.id):
+        date_ = line.event_date
+        event = icalendar.Event()
+        event.add("uid", f"{booking.reference}-{line.id}@tentative")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", date_.starts_at.astimezone(zone))
+        event.add("dtend", date_.ends_at.astimezone(zone))
+        event.add("summary", date_.event.name)
+        event.add(
+            "description",
+            f"{line.quantity} × {line.ticket_type.name} — {booking.reference}",
+        )
+        calendar.add_component(event)
+    years = [ln.event_date.starts_at.year for ln in lines] or [now.year]
+    # Only the years the booking spans: the VTIMEZONE stays a few lines long.
+    calendar.add_missing_timezones(
+        first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 1, 12, 31)
+    )
+    return calendar.to_ical()

@@ -1,0 +1,288 @@
+"""Staff pages: dashboard counters, sent mail, webhook endpoints and their delivery log,
+email templates. Everything is scoped to the signed-in staff member's organisation; changing
+endpoints and templates, and re-sending, is for owners and managers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from tentative.backoffice.access import staff_actor
+from tentative.bookings.actor import Actor
+from tentative.core.permissions import Role
+from tentative.notifications import emails
+from tentative.notifications.counters import dashboard_counts
+from tentative.notifications.models import (
+    CaughtMail,
+    EmailTemplate,
+    OutboxMessage,
+    WebhookEndpoint,
+)
+from tentative.notifications.resend import resend
+
+TOPICS = [
+    "booking.created",
+    "booking.converted",
+    "booking.approved",
+    "booking.declined",
+    "booking.confirmed",
+    "booking.extended",
+    "booking.expired",
+    "booking.cancelled",
+    "booking.reinstated",
+    "booking.moved",
+    "booking.reminder",
+    "booking.expiring",
+    "booking.overdue",
+    "payment.requested",
+]
+
+
+def _manager(actor: Actor) -> None:
+    if actor.role not in (Role.OWNER, Role.MANAGER):
+        raise PermissionDenied
+
+
+def _outbox(actor: Actor, kind: str) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(organisation_id=actor.organisation_id, kind=kind)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    return render(
+        request,
+        "notifications/staff/dashboard.html",
+        {
+            "counts": dashboard_counts(actor.organisation_id, now=timezone.now()),
+            "failing": _outbox(actor, OutboxMessage.Kind.EMAIL)
+            .exclude(status=OutboxMessage.Status.SENT)
+            .exclude(last_error="")
+            .count()
+            + _outbox(actor, OutboxMessage.Kind.WEBHOOK)
+            .exclude(status=OutboxMessage.Status.SENT)
+            .exclude(last_error="")
+            .count(),
+        },
+    )
+
+
+@login_required
+def mail_list(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    rows = _outbox(actor, OutboxMessage.Kind.EMAIL).order_by("-created_at", "-id")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/staff/mail_list.html", {"page": page})
+
+
+@login_required
+def mail_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    message = get_object_or_404(_outbox(actor, OutboxMessage.Kind.EMAIL), id=message_id)
+    caught = CaughtMail.objects.filter(message_id__contains=str(message.message_id)).first()
+    return render(
+        request,
+        "notifications/staff/mail_detail.html",
+        {"message": message, "tries": message.tries.all(), "caught": caught},
+    )
+
+
+@login_required
+def mail_raw(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The caught message as an .eml file, exactly as it would have gone out."""
+    actor = staff_actor(request)
+    message = get_object_or_404(_outbox(actor, OutboxMessage.Kind.EMAIL), id=message_id)
+    caught = CaughtMail.objects.filter(message_id__contains=str(message.message_id)).first()
+    if caught is None:
+        raise Http404
+    response = HttpResponse(caught.raw, content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="{message.message_id}.eml"'
+    return response
+
+
+@login_required
+@require_POST
+def resend_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    _manager(actor)
+    message = get_object_or_404(
+        OutboxMessage.objects.filter(
+            organisation_id=actor.organisation_id,
+            kind__in=[OutboxMessage.Kind.EMAIL, OutboxMessage.Kind.WEBHOOK],
+        ),
+        id=message_id,
+    )
+    if resend(message.id, now=timezone.now()):
+        messages.success(request, _("Queued to be sent again."))
+    else:
+        messages.info(request, _("It is already waiting to be sent."))
+    if message.kind == OutboxMessage.Kind.WEBHOOK:
+        return redirect("notifications:delivery", message_id=message.id)
+    return redirect("notifications:mail_detail", message_id=message.id)
+
+
+class EndpointForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        choices=[(t, t) for t in TOPICS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every topic."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "topics", "active"]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if not url.startswith(("https://", "http://")):
+            raise forms.ValidationError(_("Use an http:// or https:// address."))
+        return url
+
+
+@login_required
+def webhooks(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    endpoints = WebhookEndpoint.objects.filter(organisation_id=actor.organisation_id)
+    form = EndpointForm(request.POST or None)
+    if request.method == "POST":
+        _manager(actor)
+        if form.is_valid():
+            endpoint = form.save(commit=False)
+            endpoint.organisation_id = actor.organisation_id
+            endpoint.save()
+            return redirect("notifications:endpoint", endpoint_id=endpoint.id)
+    return render(
+        request,
+        "notifications/staff/webhooks.html",
+        {"endpoints": endpoints.order_by("id"), "form": form},
+    )
+
+
+@login_required
+def endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    found = get_object_or_404(
+        WebhookEndpoint.objects.filter(organisation_id=actor.organisation_id), id=endpoint_id
+    )
+    form = EndpointForm(request.POST or None, instance=found)
+    if request.method == "POST":
+        _manager(actor)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("notifications:endpoint", endpoint_id=found.id)
+    deliveries = found.deliveries.order_by("-created_at", "-id")
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/staff/endpoint.html",
+        {"endpoint": found, "form": form, "page": page, "may_manage": _may_manage(actor)},
+    )
+
+
+@login_required
+def delivery(request: HttpRequest, message_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    message = get_object_or_404(
+        _outbox(actor, OutboxMessage.Kind.WEBHOOK).select_related("endpoint"), id=message_id
+    )
+    return render(
+        request,
+        "notifications/staff/delivery.html",
+        {"message": message, "tries": message.tries.all(), "may_manage": _may_manage(actor)},
+    )
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "cols": 90}))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for field in ("subject", "body"):
+            if field in data:
+                try:
+                    emails.compile_text(str(data[field]))
+                except emails.TemplateRejected as error:
+                    self.add_error(field, str(error))
+        return data
+
+
+@login_required
+def templates(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    own = set(
+        EmailTemplate.objects.filter(organisation_id=actor.organisation_id).values_list(
+            "name", "language"
+        )
+    )
+    rows = [
+        {
+            "name": name,
+            "label": label,
+            "languages": [(lang, (name, lang) in own) for lang in emails.LANGUAGES],
+        }
+        for name, label in emails.ALL_EMAILS.items()
+    ]
+    return render(request, "notifications/staff/templates.html", {"rows": rows})
+
+
+@login_required
+def template_edit(request: HttpRequest, name: str, language: str) -> HttpResponse:
+    actor = staff_actor(request)
+    if name not in emails.ALL_EMAILS or language not in emails.LANGUAGES:
+        raise Http404
+    own = EmailTemplate.objects.filter(
+        organisation_id=actor.organisation_id, name=name, language=language
+    ).first()
+    subject, body = emails.default_source(name, language)
+    initial = (
+        {"subject": own.subject, "body": own.body} if own else {"subject": subject, "body": body}
+    )
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _manager(actor)
+        if "reset" in request.POST:
+            EmailTemplate.objects.filter(
+                organisation_id=actor.organisation_id, name=name, language=language
+            ).delete()
+            messages.success(request, _("Back to the default text."))
+            return redirect("notifications:template", name=name, language=language)
+        if form.is_valid():
+            EmailTemplate.objects.update_or_create(
+                organisation_id=actor.organisation_id,
+                name=name,
+                language=language,
+                defaults={
+                    "subject": form.cleaned_data["subject"],
+                    "body": form.cleaned_data["body"],
+                },
+            )
+            messages.success(request, _("Saved."))
+            return redirect("notifications:template", name=name, language=language)
+    return render(
+        request,
+        "notifications/staff/template_edit.html",
+        {
+            "form": form,
+            "name": name,
+            "label": emails.ALL_EMAILS[name],
+            "language": language,
+            "customised": own is not None,
+            "may_manage": _may_manage(actor),
+        },
+    )
+
+
+def _may_manage(actor: Actor) -> bool:
+    return actor.role in (Role.OWNER, Role.MANAGER)

@@ -1,0 +1,306 @@
+"""The background worker: fans events out, delivers emails and webhooks, runs the sweeps.
+
+Design
+------
+Actions write one `OutboxMessage(kind="event")` row in the transaction of the change they
+make (`notifications/outbox.py`); nothing leaves the system for a change that rolled back.
+The worker (`tentative worker`, any number of them at once on PostgreSQL) loops over:
+
+1. **Schedules.** Periodic jobs (the deadline sweep with its reminders) have one
+   `ScheduleRun` row each; a worker runs a job only after moving its `next_run_at` forward
+   with a conditional UPDATE that matched exactly one row, so each period runs once however
+   many workers there are.
+2. **Fan-out.** Pending events are locked `FOR UPDATE SKIP LOCKED` (PostgreSQL; on SQLite
+   the IMMEDIATE transaction serialises workers) and, in that one transaction, turned into
+   `email` and `webhook` rows (rendered, with a stable `message_id` each) and marked done.
+3. **Delivery.** Due email and webhook rows are *claimed with a lease*: in a short
+   transaction a batch is selected `FOR UPDATE SKIP LOCKED` and given `leased_until` and a
+   fresh `lease_token` by a conditional UPDATE (only rows still pending and unleased). The
+   transaction commits, and the messages are delivered **outside any transaction**
+   (`delivery.deliver_*`: no SMTP or HTTP while holding locks). Each attempt writes a
+   `DeliveryAttempt` row and settles the message — sent; or pending again after an
+   exponential backoff; or dead after the last try — with an UPDATE conditioned on the
+   lease token, in one small transaction.
+
+Why a lease and not a lock: delivery may take seconds, and holding a row lock (or a
+transaction) across an SMTP conversation would pin a connection and block vacuum. A worker
+starts no new delivery from a claim once half of its lease has passed (timeouts bound each
+one), and hands the rest back; so while a worker lives, no other worker can claim what it is
+delivering. If it dies (SIGKILL, a lost machine), its lease simply ends and another worker
+claims the messages again: at least once, never lost. The only duplicates are the messages
+that were in flight when it died (sent, not yet marked), and they carry the same Message-ID
+(emails) or `Tentative-Message-Id` (webhooks), derived from `message_id`, so receivers can
+drop them. Leases compare the workers' clocks: keep them in sync (NTP), with a lease far
+longer than any skew (default 5 minutes).
+
+Why not django-tasks (+ django-tasks-db): its database backend claims with SKIP LOCKED too,
+but (0.13) it does not retry with backoff, does not record each attempt, has no periodic
+schedules, and leaves a task whose worker was killed "running" forever. Those four are
+exactly what an outbox must prove, so we keep one small table of our own instead of adding
+all four around someone else's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.mail import get_connection
+from django.db import close_old_connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tentative.notifications import fanout
+from tentative.notifications.delivery import (
+    MAX_ATTEMPTS,
+    Outcome,
+    backoff,
+    deliver_email,
+    deliver_webhook,
+)
+from tentative.notifications.models import DeliveryAttempt, OutboxMessage, ScheduleRun
+
+log = logging.getLogger(__name__)
+
+DELIVERABLE = [OutboxMessage.Kind.EMAIL, OutboxMessage.Kind.WEBHOOK]
+
+
+@dataclass
+class Config:
+    batch: int = 50
+    lease: timedelta = timedelta(minutes=5)
+    timeout: float = 10.0  # per SMTP/HTTP operation
+    idle_poll: float = 1.0  # seconds to wait when there is nothing to do
+    sweep_every: timedelta = timedelta(seconds=30)
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    )
+
+
+# -- delivery -------------------------------------------------------------------------------
+
+
+def claim(*, now: datetime, limit: int, lease: timedelta) -> tuple[uuid.UUID, list[OutboxMessage]]:
+    """Lease up to `limit` due messages to a fresh token; returns the token and the rows."""
+    token = uuid.uuid4()
+    free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(kind__in=DELIVERABLE, status=OutboxMessage.Status.PENDING)
+            .filter(free, available_at__lte=now)
+            .order_by("available_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return token, []
+        # Conditional: on SQLite (no row locks) this is what makes the claim exclusive.
+        OutboxMessage.objects.filter(id__in=ids, status=OutboxMessage.Status.PENDING).filter(
+            free
+        ).update(leased_until=now + lease, lease_token=token)
+    messages = list(
+        OutboxMessage.objects.filter(lease_token=token)
+        .select_related("endpoint")
+        .order_by("available_at", "id")
+    )
+    return token, messages
+
+
+def settle(
+    message: OutboxMessage,
+    token: uuid.UUID,
+    outcome: Outcome,
+    *,
+    started: datetime,
+    finished: datetime,
+    worker: str,
+) -> None:
+    """Record the attempt and move the message on, in one small transaction."""
+    attempts = message.attempts + 1
+    if outcome.ok:
+        changes = {"status": OutboxMessage.Status.SENT, "sent_at": finished, "last_error": ""}
+    elif outcome.permanent or attempts >= MAX_ATTEMPTS[message.kind]:
+        changes = {"status": OutboxMessage.Status.DEAD, "last_error": outcome.error}
+    else:
+        changes = {
+            "available_at": finished + backoff(attempts, message.message_id),
+            "last_error": outcome.error,
+        }
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message=message,
+            number=attempts,
+            worker=worker[:120],
+            started_at=started,
+            finished_at=finished,
+            ok=outcome.ok,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            response=outcome.response,
+        )
+        # Only the holder of the lease moves the message; a worker that overran its lease
+        # (and whose message was claimed again) just leaves its attempt on record.
+        OutboxMessage.objects.filter(id=message.id, lease_token=token).update(
+            attempts=F("attempts") + 1, leased_until=None, lease_token=None, **changes
+        )
+
+
+def release(token: uuid.UUID, ids: list[int]) -> None:
+    """Hand back claimed messages that were not attempted (stopping, or lease half gone)."""
+    if ids:
+        OutboxMessage.objects.filter(id__in=ids, lease_token=token).update(
+            leased_until=None, lease_token=None
+        )
+
+
+def deliver_due(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+    on_delivered: Callable[[OutboxMessage], None] | None = None,
+) -> int:
+    """Claim one batch and deliver it; returns how many were attempted."""
+    token, messages = claim(now=now or timezone.now(), limit=config.batch, lease=config.lease)
+    if not messages:
+        return 0
+    started_mono = time.monotonic()
+    budget = config.lease.total_seconds() / 2
+    smtp = None
+    attempted = 0
+    try:
+        for index, message in enumerate(messages):
+            if (stop and stop.is_set()) or time.monotonic() - started_mono > budget:
+                release(token, [m.id for m in messages[index:]])
+                break
+            started = timezone.now()
+            if message.kind == OutboxMessage.Kind.EMAIL:
+                if smtp is None:
+                    smtp = get_connection(timeout=config.timeout)
+                    smtp.open()
+                outcome = deliver_email(message, smtp)
+                if not outcome.ok:
+                    # The connection may be unusable after an error: start a fresh one.
+                    _close(smtp)
+                    smtp = None
+            else:
+                outcome = deliver_webhook(message, timeout=config.timeout)
+            settle(
+                message,
+                token,
+                outcome,
+                started=started,
+                finished=timezone.now(),
+                worker=config.name,
+            )
+            attempted += 1
+            if on_delivered:
+                on_delivered(message)
+    except BaseException:
+        # Hand back what we had not tried (the one in flight stays leased: it may have gone).
+        release(token, [m.id for m in messages[attempted + 1 :]])
+        raise
+    finally:
+        if smtp is not None:
+            _close(smtp)
+    return attempted
+
+
+def _close(smtp: object) -> None:
+    # A broken connection may fail to close; there is nothing more to do with it.
+    with contextlib.suppress(Exception):
+        smtp.close()  # type: ignore[attr-defined]
+
+
+# -- schedules ------------------------------------------------------------------------------
+
+
+def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[str]:
+    """Run each periodic job whose time has come, if this worker wins its claim."""
+    from tentative.notifications import sweeps
+
+    now = now or timezone.now()
+    jobs: dict[str, tuple[timedelta, Callable[[datetime], object]]] = {
+        "deadlines": (config.sweep_every, sweeps.sweep),
+    }
+    ran = []
+    for name, (every, job) in jobs.items():
+        ScheduleRun.objects.get_or_create(name=name, defaults={"next_run_at": now})
+        claimed = ScheduleRun.objects.filter(name=name, next_run_at__lte=now).update(
+            next_run_at=now + every, last_started_at=now
+        )
+        if claimed != 1:
+            continue
+        try:
+            result = job(now)
+        except Exception as error:
+            log.exception("scheduled job %s failed", name)
+            result = f"failed: {type(error).__name__}: {error}"
+        ScheduleRun.objects.filter(name=name).update(last_result=str(result)[:2000])
+        ran.append(name)
+    return ran
+
+
+# -- the loop -------------------------------------------------------------------------------
+
+
+def work_once(config: Config, *, now: datetime | None = None) -> int:
+    """One pass: schedules, a fan-out batch, a delivery batch. Returns the work done."""
+    run_due_schedules(config, now=now)
+    done = fanout.fan_out(now=now or timezone.now(), limit=config.batch)
+    done += deliver_due(config, now=now)
+    return done
+
+
+def drain(config: Config | None = None, *, now: datetime | None = None) -> int:
+    """Fan out and deliver until nothing is due (tests and the benchmark)."""
+    config = config or Config()
+    total = 0
+    while True:
+        done = fanout.fan_out(now=now or timezone.now(), limit=config.batch)
+        done += deliver_due(config, now=now)
+        if not done:
+            return total
+        total += done
+
+
+def unfinished() -> bool:
+    """Anything still to do now, leased or not (retries due later do not count)."""
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, available_at__lte=timezone.now()
+    ).exists()
+
+
+def run(
+    config: Config,
+    *,
+    stop: threading.Event,
+    until_done: bool = False,
+    parent_pid: int | None = None,
+) -> None:
+    """The worker's main loop, until `stop` is set (SIGTERM/SIGINT) or the work is done."""
+    log.info("worker %s started", config.name)
+    while not stop.is_set():
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.info("parent %s is gone; worker %s stops", parent_pid, config.name)
+            return
+        close_old_connections()
+        try:
+            done = work_once(config)
+        except Exception:
+            log.exception("worker pass failed; trying again")
+            done = 0
+            stop.wait(config.idle_poll)
+        if done:
+            continue
+        if until_done and not unfinished():
+            return
+        stop.wait(config.idle_poll)
