@@ -101,9 +101,11 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 
 def deliver_email(message: OutboxMessage, connection_: Any) -> Outcome:
-    """One SMTP attempt over an open connection of Django's email backend."""
+    """One SMTP attempt over a connection of Django's email backend (opened on first use)."""
     _not_in_a_transaction()
     try:
+        if getattr(connection_, "connection", True) is None:
+            connection_.open()  # kept open for the rest of the batch
         sent = connection_.send_messages([build_email(message)])
     except smtplib.SMTPResponseException as error:
         return Outcome(

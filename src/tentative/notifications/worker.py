@@ -185,7 +185,6 @@ def deliver_due(
             if message.kind == OutboxMessage.Kind.EMAIL:
                 if smtp is None:
                     smtp = get_connection(timeout=config.timeout)
-                    smtp.open()
                 outcome = deliver_email(message, smtp)
                 if not outcome.ok:
                     # The connection may be unusable after an error: start a fresh one.
