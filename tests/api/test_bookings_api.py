@@ -479,3 +479,47 @@ def test_a_bad_customer_is_refused(api, payload):
     before = rows()
     error(api.post("/customers", payload), 422, "invalid")
     assert rows() == before
+
+
+# -- query counts do not grow with the data ---------------------------------------------------
+
+
+def _queries(call) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_listing_and_reading_cost_the_same_for_few_or_many(api, org):
+    date, ticket = on_sale(org, capacity=100)
+    other_date, other_ticket = on_sale(org, capacity=100)
+    owner = staff(org)
+    event_ids = [date.event_id, other_date.event_id]
+
+    def book_some(n: int):  # type: ignore[no-untyped-def]
+        for _ in range(n):
+            book(owner, date, ticket, mode=State.QUOTE)
+            book(owner, other_date, other_ticket, mode=State.QUOTE)
+
+    book_some(1)
+    ref = Booking.objects.first().reference
+    few = [
+        _queries(lambda: api.get("/bookings")),
+        _queries(lambda: api.get("/events")),
+        _queries(lambda: api.get(f"/bookings/{ref}/audit")),
+        _queries(lambda: api.get(f"/events/{event_ids[0]}")),
+    ]
+    book_some(15)
+    api.post(f"/bookings/{ref}/extend", {"until": (date.starts_at - timedelta(days=3)).isoformat()})
+    many = [
+        _queries(lambda: api.get("/bookings")),
+        _queries(lambda: api.get("/events")),
+        _queries(lambda: api.get(f"/bookings/{ref}/audit")),
+        _queries(lambda: api.get(f"/events/{event_ids[0]}")),
+    ]
+    assert few == many
+    assert many[0] <= 5  # token, count, page, lines
