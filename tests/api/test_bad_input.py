@@ -345,3 +345,20 @@ def test_datetimes_far_in_range_are_fine(api, world):
     """The bounds are wide: an ordinary zone offset or a 1990 filter is accepted."""
     for value in ("1990-01-01T00:00:00+05:30", "2100-01-01T00:00:00-08:00"):
         assert api.get("/bookings", created_after=value).status_code == 200
+
+
+def test_a_crash_still_answers_json_without_details(api, monkeypatch):
+    """No bad input should get here; if a bug does, the client reads JSON, not a trace."""
+    from django.test import Client
+
+    from tentative.api.routes import catalog
+
+    def crash(request):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(catalog, "staff_actor", crash)
+    client = Client(raise_request_exception=False)
+    response = client.get(f"{PREFIX}/events", headers=api._headers(None, None))
+    body = error(response, 500, "server_error")
+    assert "secret" not in response.content.decode()
+    assert set(body) == {"code", "message"}
