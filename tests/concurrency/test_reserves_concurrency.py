@@ -14,18 +14,27 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from tentative.bookings import actions
 from tentative.bookings.errors import CapacityBusy, SoldOut
+from tentative.bookings.models import AuditEntry
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import errors as reserve_errors
-from tentative.inventory.actions import create_reserve, release_places, set_allocation
+from tentative.inventory.actions import (
+    create_reserve,
+    release_due_reserves,
+    release_places,
+    schedule_release,
+    set_allocation,
+)
 from tentative.inventory.capacity import reconcile
-from tentative.inventory.models import Reserve
+from tentative.inventory.models import Reserve, ReserveDate
+from tentative.notifications.models import OutboxMessage
 from tests.conftest import on_postgres
 from tests.factories import on_sale, staff
 
@@ -225,3 +234,104 @@ def test_reserves_under_concurrency_never_oversell_nor_leak(org):
     assert outcomes["sold_out"] and outcomes["resized"], outcomes
     assert outcomes["NotEnoughFree"] + outcomes["BelowDrawn"] > 0, outcomes
     assert outcomes["observed"] > 10, outcomes
+
+
+def test_the_scheduled_release_runs_once_beside_bookings_and_cancellations(org):
+    """Two workers release the same due reserve dates while staff book from and cancel into
+    them: each reserve date is released exactly once, nothing deadlocks, and the ledger
+    holds. Cancellations here return places to general sale, so they lock the date's pool
+    and then the reserve's per-date row — the order the worker uses too."""
+    owner = staff(org)
+    agents = [staff(org, Role.AGENT) for _ in range(3)]
+    press = create_reserve(org.id, actor=owner, name="Press")
+    artists = create_reserve(
+        org.id, actor=owner, name="Artists", cancelled_places_to=Reserve.CancelledPlaces.GENERAL
+    )
+    offers = [on_sale(org, capacity=40) for _ in range(4)]
+    for date, ticket in offers:
+        for reserve in (press, artists):
+            set_allocation(
+                reserve.id,
+                actor=owner,
+                event_date_id=date.id,
+                ticket_type_id=ticket.id,
+                quantity=10,
+            )
+            schedule_release(
+                reserve.id,
+                actor=owner,
+                event_date_id=date.id,
+                release_at=date.starts_at - timedelta(hours=48),
+            )
+    later = max(date.starts_at for date, _ in offers) - timedelta(hours=1)
+    failures: list[BaseException] = []
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(len(agents) + 2)
+
+    def note(what: str, n: int = 1) -> None:
+        with lock:
+            outcomes[what] += n
+
+    def run(body: Callable[[random.Random], None], seed: int) -> threading.Thread:
+        def thread() -> None:
+            rng = random.Random(seed)
+            try:
+                start.wait(timeout=30)
+                body(rng)
+            except BaseException as error:
+                failures.append(error)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=thread)
+
+    def draw(actor, rng: random.Random) -> int:  # type: ignore[no-untyped-def]
+        date, ticket = rng.choice(offers)
+        line = actions.LineRequest(
+            date.id, ticket.id, 1, reserve_id=rng.choice([press, artists]).id
+        )
+        return actions.create_booking(
+            actor=actor, organisation_id=org.id, mode=State.CONFIRMED, lines=[line]
+        ).id
+
+    # Bookings to cancel while the workers release: each agent starts with some.
+    drawn = {a: [draw(a, random.Random(i)) for _ in range(8)] for i, a in enumerate(agents)}
+
+    def booker(actor):  # type: ignore[no-untyped-def]
+        def body(rng: random.Random) -> None:
+            mine = drawn[actor]
+            for _ in range(ROUNDS):
+                if mine and rng.random() < 0.5:
+                    actions.cancel_booking(mine.pop(), actor=owner, reason="changed plans")
+                    note("cancelled")
+                    continue
+                try:
+                    mine.append(draw(actor, rng))
+                    note("drawn")
+                except (SoldOut, CapacityBusy) as refused:
+                    note(type(refused).__name__)
+
+        return body
+
+    def worker(rng: random.Random) -> None:
+        for _ in range(ROUNDS):
+            # One reserve date per call, so releases spread among the cancellations.
+            note("released", len(release_due_reserves(now=later, limit=1).released))
+
+    threads = [run(booker(a), i) for i, a in enumerate(agents)]
+    threads += [run(worker, 100), run(worker, 101)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert not failures, failures
+    assert outcomes["released"] == 8, outcomes  # 4 dates × 2 reserves, once each
+    assert OutboxMessage.objects.filter(topic="reserve.released").count() == 8
+    assert AuditEntry.objects.filter(action="reserve.release_due").count() == 8
+    assert not ReserveDate.objects.filter(released_at=None).exists()
+    for date, _ in offers:
+        assert violations(date.id) == []
+    assert reconcile() == []
+    assert outcomes["cancelled"] > 10, outcomes

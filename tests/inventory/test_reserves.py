@@ -373,6 +373,11 @@ def test_undrawn_places_go_back_at_the_scheduled_time_after_a_notice_the_day_bef
     assert OutboxMessage.objects.filter(topic__startswith="reserve.").count() == 2
     report = date_report(date)
     assert report.reserves[0].released == 3 and report.reserves[0].released_at == release_at
+    # Past its cut-off the reserve keeps nothing: a cancelled place goes to general sale.
+    booking = Booking.objects.get(lines__event_date=date)
+    actions.cancel_booking(booking.id, actor=owner, reason="ill", now=release_at)
+    assert (pool_of(reserve).capacity, general(date).set_aside, general(date).free) == (0, 0, 10)
+    assert ReserveDate.objects.get(id=row.id).released == 5
 
 
 def test_a_reserve_release_default_applies_to_new_dates_and_no_notice_when_all_drawn(org):

@@ -5,9 +5,10 @@ so two transactions can never wait on each other's pools; the UPDATE itself take
 lock, late and briefly, inside the booking's transaction; nothing counts booking rows.
 
 A booking drawn from a reserve holds the reserve's pool, so giving it back returns the place
-to the reserve. When the reserve says cancelled places go to general sale instead, the
-reserve pool shrinks by what comes back and its parents' `set_aside` with it, in the same
-ascending-id pass, so `reconcile` stays exact.
+to the reserve. When the reserve says cancelled places go to general sale instead (or its
+scheduled release for that date has passed), the reserve pool shrinks by what comes back
+and its parents' `set_aside` with it, in the same ascending-id pass, so `reconcile` stays
+exact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from tentative.inventory.models import CapacityPool, Hold, Reserve, ReserveDate
 
@@ -113,12 +114,24 @@ def parents(pools: Iterable[CapacityPool]) -> dict[int, list[int]]:
 def _returned_to_general(
     demanded: dict[int, int],
 ) -> tuple[dict[int, Change], Counter[tuple[int, int]]]:
-    """What giving `demanded` back also moves out of reserves that return cancelled places
-    to general sale: one query, and a second only when there are such reserves."""
+    """What giving `demanded` back also moves out of reserves: places of a reserve that
+    returns cancelled places to general sale, or of a reserve date whose scheduled release
+    has passed (its cut-off: it no longer keeps places). One query, and a second only when
+    there are such places.
+
+    The release is read without a lock: a give-back racing the release itself may land in
+    the reserve, where the report shows it and staff can release it."""
+    released_date = ReserveDate.objects.filter(
+        reserve_id=OuterRef("reserve_id"),
+        event_date_id=OuterRef("event_date_id"),
+        released_at__isnull=False,
+    )
     pools = list(
-        CapacityPool.objects.filter(
-            id__in=list(demanded), reserve__cancelled_places_to=Reserve.CancelledPlaces.GENERAL
-        ).only("id", "reserve_id", "event_date_id", "ticket_type_id")
+        CapacityPool.objects.filter(id__in=list(demanded), reserve__isnull=False)
+        .filter(
+            Q(reserve__cancelled_places_to=Reserve.CancelledPlaces.GENERAL) | Exists(released_date)
+        )
+        .only("id", "reserve_id", "event_date_id", "ticket_type_id")
     )
     changes: dict[int, Change] = defaultdict(Change)
     released: Counter[tuple[int, int]] = Counter()
