@@ -8,10 +8,12 @@ import copy
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import AfterValidator, model_validator
 
+from tentative.accounts.models import StaffMembership
 from tentative.api.access import access_event_date, staff_actor
 from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, Id, Name, When
@@ -19,9 +21,9 @@ from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, visible_reserves
 from tentative.inventory.actions._common import MAX_PLACES
 from tentative.inventory.actions.configure_reserve import UNSET
-from tentative.inventory.models import Reserve
+from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
 from tentative.inventory.reserves import Resized
-from tentative.inventory.selectors import date_report, reserve_dates, reserve_pools
+from tentative.inventory.selectors import date_report
 
 router = Router(tags=["reserves"])
 
@@ -179,14 +181,23 @@ def _mutation(path: str, status: int, out: type[Schema]):  # type: ignore[no-unt
     )
 
 
+def _detailed(reserves: QuerySet[Reserve]) -> QuerySet[Reserve]:
+    """Members, pools and dates in three queries for any number of reserves."""
+    return reserves.prefetch_related(
+        Prefetch("members", StaffMembership.objects.select_related("user").order_by("id")),
+        Prefetch("pools", CapacityPool.objects.order_by("event_date_id", "ticket_type_id")),
+        Prefetch("dates", ReserveDate.objects.order_by("event_date_id")),
+    )
+
+
 def _reserve_out(request: HttpRequest, reserve_id: int) -> dict[str, Any]:
     actor = staff_actor(request)
-    reserve = access_reserve(actor, reserve_id)
-    return _serialise(actor, reserve)
+    access_reserve(actor, reserve_id)  # scoped, or 404
+    return _serialise(actor, _detailed(visible_reserves(actor)).get(id=reserve_id))
 
 
 def _serialise(actor: Any, reserve: Reserve) -> dict[str, Any]:
-    members = reserve.members.select_related("user").order_by("id")
+    members = reserve.members.all()
     before = reserve.release_before
     return ReserveOut(
         id=reserve.id,
@@ -207,8 +218,7 @@ def _serialise(actor: Any, reserve: Reserve) -> dict[str, Any]:
                 drawn=p.taken,
                 left=p.capacity - p.taken,
             )
-            for pools in reserve_pools(reserve).values()
-            for p in pools
+            for p in reserve.pools.all()
         ],
         dates=[
             ReserveDateOut(
@@ -217,7 +227,7 @@ def _serialise(actor: Any, reserve: Reserve) -> dict[str, Any]:
                 released_at=row.released_at,
                 released=row.released,
             )
-            for row in reserve_dates(reserve).values()
+            for row in reserve.dates.all()
         ],
     ).model_dump(mode="json")
 
@@ -240,7 +250,7 @@ def _hours(hours: int | None) -> timedelta | None:
 def list_reserves(request: HttpRequest, archived: bool = False) -> object:
     actor = staff_actor(request)
     reserves = visible_reserves(actor).filter(archived_at__isnull=not archived).order_by("name")
-    return [_serialise(actor, reserve) for reserve in reserves[:500]]
+    return [_serialise(actor, reserve) for reserve in _detailed(reserves)[:500]]
 
 
 @router.get("/reserves/{reserve_id}", response={200: ReserveOut, **READ_ERRORS})
@@ -262,7 +272,7 @@ def create_reserve(request: HttpRequest, payload: ReserveIn) -> Result:
         cancelled_places_to=payload.cancelled_places_to,
         release_before=_hours(payload.release_before_hours),
     )
-    return 201, _serialise(actor, access_reserve(actor, reserve.id))
+    return 201, _reserve_out(request, reserve.id)
 
 
 @_mutation("/reserves/{reserve_id}/rename", 200, ReserveOut)
