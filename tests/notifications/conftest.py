@@ -35,7 +35,16 @@ class Inbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
     reached: dict[int, threading.Event] = field(default_factory=dict)
 
+    # Hold the DATA command after this many messages until `gate` is set: a client stuck
+    # mid-delivery, which a test can then kill.
+    hold_at: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Event = field(default_factory=threading.Event)
+
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.hold_at is not None and len(self.received) >= self.hold_at:
+            self.held.set()
+            self.gate.wait(timeout=120)  # blocks the server's loop: nothing else is served
         with self.lock:
             if self.refuse:
                 return self.refuse.pop(0)
