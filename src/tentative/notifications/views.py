@@ -131,6 +131,7 @@ def resend_message(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     topics = forms.MultipleChoiceField(
         choices=[(t, t) for t in TOPICS],
         required=False,
