@@ -4,8 +4,10 @@ archiving, the scheduled release and its notice, the report and the ledger (seed
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -462,3 +464,19 @@ def test_reconcile_reports_and_repairs_set_aside_drift(org):
         call_command("reconcile")
     call_command("reconcile", "--fix")
     assert general(date).set_aside == 4 and reconcile() == []
+
+
+def test_the_release_command_runs_the_scheduled_release_now(org):
+    date, ticket = on_sale(org, capacity=10)
+    owner = staff(org)
+    reserve = create_reserve(org.id, actor=owner, name="Press")
+    allocate(owner, reserve, date, ticket, 4)
+    release_at = date.starts_at - timedelta(hours=48)
+    schedule_release(reserve.id, actor=owner, event_date_id=date.id, release_at=release_at)
+    out = StringIO()
+    call_command("release_reserves", stdout=out)
+    assert out.getvalue().strip() == "released=0 places=0 noticed=0"
+    with time_machine.travel(release_at, tick=False):
+        call_command("release_reserves", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "released=1 places=4 noticed=0"
+    assert general(date).free == 10

@@ -6,5 +6,12 @@ from tentative.inventory.models import CapacityPool
 @admin.register(CapacityPool)
 class CapacityPoolAdmin(admin.ModelAdmin):
     # `taken` changes only through bookings; editing it here would break invariant 1.
-    readonly_fields = ["taken", "set_aside"]
-    list_display = ["__str__", "capacity", "taken", "set_aside"]
+    readonly_fields = ["taken", "set_aside", "reserve"]
+    list_display = ["__str__", "capacity", "taken", "set_aside", "reserve"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A reserve's places move only through the reserve actions, which keep the date
+        # pool's `set_aside` equal to them (and write the audit entry).
+        if obj is not None and obj.reserve_id is not None:
+            return [*self.readonly_fields, "capacity", "event_date", "ticket_type"]
+        return self.readonly_fields
