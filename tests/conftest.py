@@ -13,6 +13,12 @@ on_postgres = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):  # type: ignore[no-untyped-def]
+    """Hashing a persona's password properly costs ~0.3 s; tests need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org():  # type: ignore[no-untyped-def]
     return OrganisationFactory()

@@ -24,7 +24,7 @@ from typing import Any
 import factory
 import pytest
 from django.db import connection
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -505,29 +505,11 @@ def test_random_action_sequences_keep_every_invariant() -> None:
     run_state_machine_as_test(machine("strict"), settings=settings(RUN, max_examples=50))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="BUG: TicketType.deadline_rule passes org.deadline_at_limit as a plain str, so "
-    "creating any option under a flexible policy crashes in _deadline._fields "
-    "(`at_limit.value`); fix: AtLimit(org.deadline_at_limit) and Policy(org.deadline_policy)",
-)
 def test_random_action_sequences_under_flexible_deadline_policies() -> None:
     flexible = [name for name in POLICIES if name != "strict"]
-    # No shrinking while the bug stands (it fails at the first option, in seconds); drop
-    # `phases` with the xfail marker.
-    phases = [Phase.explicit, Phase.reuse, Phase.generate]
-    run_state_machine_as_test(
-        machine(*flexible), settings=settings(RUN, max_examples=30, phases=phases)
-    )
+    run_state_machine_as_test(machine(*flexible), settings=settings(RUN, max_examples=30))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # the machine's check: "SoldOut although every pool had room…"
-    reason="BUG: _capacity.take reclaims lapsed options on the first full pool only; a "
-    "booking whose lines touch two pools that are both full of lapsed options is refused",
-)
 def test_lapsed_options_on_two_full_dates_never_block_a_booking_of_both() -> None:
     """Found by the machine above (DESIGN §2.2 #6), pinned as the shortest sequence."""
     state = machine("strict")()

@@ -37,6 +37,8 @@ def access_booking(actor: Actor, booking_id: int, *, lock: bool = False) -> Book
 
 
 def access_booking_by_reference(actor: Actor, reference: str) -> Booking:
+    if "\x00" in reference:  # PostgreSQL refuses NUL in text: an unknown reference, not a 500
+        raise NotFound()
     try:
         return visible_bookings(actor).get(reference=reference)
     except Booking.DoesNotExist:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Organisation
-from tentative.core.deadlines import DeadlineRule
+from tentative.core.deadlines import AtLimit, DeadlineRule, Policy
 
 
 class Event(models.Model):
@@ -78,7 +78,7 @@ class TicketType(models.Model):
         return DeadlineRule(
             days_after_booking=days_after,
             days_before_start=self.deadline_days_before_start,
-            policy=org.deadline_policy,
+            policy=Policy(org.deadline_policy),
             grace=org.deadline_grace,
-            at_limit=org.deadline_at_limit,
+            at_limit=AtLimit(org.deadline_at_limit),
         )

@@ -1,9 +1,10 @@
 """Taking places for a booking, reclaiming lapsed options inline when a pool looks full.
 
 DESIGN §2.2 #6: an option past its enforced limit never blocks a new booking, even before
-the sweep has run. When a conditional update fails we roll back to a savepoint (which drops
-the row locks taken after it, so we hold no pool while reclaiming), expire the lapsed
-options holding that pool, and try once more.
+the sweep has run. When a conditional update fails we make sure we hold no pool (a failed
+single-pool UPDATE locks nothing; with several pools a savepoint rollback releases those
+already taken), expire the lapsed options holding the full pool, waiting for any that another
+transaction is expiring right now, and try again. Each pool is reclaimed at most once.
 """
 
 from __future__ import annotations
@@ -26,14 +27,19 @@ def take_for(booking: Booking, *, now: datetime) -> None:
 def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
     from tentative.bookings.actions.expire import reclaim_lapsed  # expire uses this module too
 
+    reclaimed: set[int] = set()
     try:
-        try:
-            _take_releasing_locks_on_failure(pairs)
-            return
-        except capacity.PoolFull as full:
-            if not reclaim_lapsed(now=now, pool_id=full.pool_id):
-                raise
-        capacity.take(pairs)
+        while True:
+            try:
+                _take_releasing_locks_on_failure(pairs)
+                return
+            except capacity.PoolFull as full:
+                if full.pool_id in reclaimed:
+                    raise
+                reclaimed.add(full.pool_id)
+                # Holding no pool now, we may wait for lapsed holders another transaction has
+                # locked: it is expiring them (or deciding on them), and will let go.
+                reclaim_lapsed(now=now, pool_id=full.pool_id, wait=True)
     except capacity.PoolFull as full:
         pool = CapacityPool.objects.get(id=full.pool_id)
         raise SoldOut(free=max(pool.free, 0)) from None

@@ -49,12 +49,14 @@ def expire_lapsed(
 
 
 def reclaim_lapsed(
-    *, now: datetime, pool_id: int | None = None, limit: int | None = None
+    *, now: datetime, pool_id: int | None = None, limit: int | None = None, wait: bool = False
 ) -> list[int]:
-    """The body of `expire_lapsed`, inside the caller's transaction (the inline reclaim).
+    """The body of `expire_lapsed`, inside the caller's transaction.
 
-    Rows another transaction has locked are skipped, not waited for: that transaction is
-    deciding on them right now (confirming, cancelling), and waiting could deadlock.
+    The sweep skips rows another transaction has locked (that one is deciding on them right
+    now). The inline reclaim in `take` waits for them instead (`wait=True`), which is safe
+    only because it holds no pool lock then; after the wait, a row that the other
+    transaction expired or confirmed no longer matches and is left alone.
     """
     actor = Actor.system("deadline")
     candidates = Booking.objects.filter(lapsed_bookings(now))
@@ -63,7 +65,7 @@ def reclaim_lapsed(
             holds_capacity=True,
             id__in=Hold.objects.filter(pool_id=pool_id).values("line__booking_id"),
         )
-    candidates = candidates.select_for_update(skip_locked=True, no_key=True).order_by("id")
+    candidates = candidates.select_for_update(skip_locked=not wait, no_key=True).order_by("id")
     expired = list(candidates[:limit] if limit else candidates)
     if not expired:
         return []
