@@ -28,6 +28,7 @@ def serve(args: list[str]) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    _start_worker()
     bind = os.environ.get("TENTATIVE_BIND", "127.0.0.1:8000")
     workers = os.environ.get("TENTATIVE_WORKERS", str((os.cpu_count() or 1) + 1))
     os.execvp(  # noqa: S606 - replaces this process with the server, no shell
@@ -45,6 +46,24 @@ def serve(args: list[str]) -> None:
             "-",
             *args,
         ],
+    )
+
+
+def _start_worker() -> None:
+    """On the embedded setup, one background worker beside the server, so the demo's emails
+    and deadlines happen (TENTATIVE_SERVE_WORKER=0 turns it off; =1 forces it on). On
+    PostgreSQL, run `tentative worker` yourself, as many as you like (docs/deployment.md).
+
+    The worker is started before this process becomes gunicorn (same pid) and exits when
+    that parent is gone.
+    """
+    default = "0" if os.environ.get("TENTATIVE_DATABASE_URL") else "1"
+    if os.environ.get("TENTATIVE_SERVE_WORKER", default) != "1":
+        return
+    import subprocess
+
+    subprocess.Popen(
+        [sys.executable, "-m", "tentative.cli", "worker", "--parent-pid", str(os.getpid())]
     )
 
 

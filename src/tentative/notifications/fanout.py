@@ -178,6 +178,11 @@ def fan_out(*, now: datetime, limit: int = 50) -> int:
     """
     from tentative.notifications.delivery import MAX_ATTEMPTS, backoff
 
+    due = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.EVENT, status=OutboxMessage.Status.PENDING, available_at__lte=now
+    )
+    if not due.exists():
+        return 0  # a plain read: no write lock taken on SQLite while idle
     with transaction.atomic():
         events = list(
             OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)

@@ -89,10 +89,16 @@ def mail_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     actor = staff_actor(request)
     message = get_object_or_404(_outbox(actor, OutboxMessage.Kind.EMAIL), id=message_id)
     caught = CaughtMail.objects.filter(message_id__contains=str(message.message_id)).first()
+    # The QR images travel as cid: parts; the preview shows them inline.
+    preview = message.payload.get("html", "")
+    for part in message.payload.get("inline", []):
+        preview = preview.replace(
+            f"cid:{part['cid']}", f"data:{part['mimetype']};base64,{part['content']}"
+        )
     return render(
         request,
         "notifications/staff/mail_detail.html",
-        {"message": message, "tries": message.tries.all(), "caught": caught},
+        {"message": message, "tries": message.tries.all(), "caught": caught, "preview": preview},
     )
 
 

@@ -92,6 +92,11 @@ def claim(*, now: datetime, limit: int, lease: timedelta) -> tuple[uuid.UUID, li
     """Lease up to `limit` due messages to a fresh token; returns the token and the rows."""
     token = uuid.uuid4()
     free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    due = OutboxMessage.objects.filter(
+        kind__in=DELIVERABLE, status=OutboxMessage.Status.PENDING, available_at__lte=now
+    ).filter(free)
+    if not due.exists():
+        return token, []  # a plain read: no write lock taken on SQLite while idle
     with transaction.atomic():
         ids = list(
             OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)
@@ -232,7 +237,9 @@ def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[st
     }
     ran = []
     for name, (every, job) in jobs.items():
-        ScheduleRun.objects.get_or_create(name=name, defaults={"next_run_at": now})
+        row, _ = ScheduleRun.objects.get_or_create(name=name, defaults={"next_run_at": now})
+        if row.next_run_at > now:
+            continue  # not due: no write
         claimed = ScheduleRun.objects.filter(name=name, next_run_at__lte=now).update(
             next_run_at=now + every, last_started_at=now
         )
