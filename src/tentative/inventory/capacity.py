@@ -5,10 +5,10 @@ so two transactions can never wait on each other's pools; the UPDATE itself take
 lock, late and briefly, inside the booking's transaction; nothing counts booking rows.
 
 A booking drawn from a reserve holds the reserve's pool, so giving it back returns the place
-to the reserve. When the reserve says cancelled places go to general sale instead (or its
-scheduled release for that date has passed), the reserve pool shrinks by what comes back
-and its parents' `set_aside` with it, in the same ascending-id pass, so `reconcile` stays
-exact.
+to the reserve. When the reserve says cancelled places go to general sale instead (or it is
+archived, or its scheduled release for that date has passed), the reserve pool shrinks by
+what comes back and its parents' `set_aside` with it, in the same ascending-id pass, so
+`reconcile` stays exact.
 """
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ def _returned_to_general(
     demanded: dict[int, int],
 ) -> tuple[dict[int, Change], Counter[tuple[int, int]]]:
     """What giving `demanded` back also moves out of reserves: places of a reserve that
-    returns cancelled places to general sale, or of a reserve date whose scheduled release
-    has passed (its cut-off: it no longer keeps places). One query, and a second only when
-    there are such places.
+    returns cancelled places to general sale, of an archived reserve, or of a reserve date
+    whose scheduled release has passed (its cut-off): none of these keeps places any more.
+    One query, and a second only when there are such places.
 
     The release is read without a lock: a give-back racing the release itself may land in
     the reserve, where the report shows it and staff can release it."""
@@ -129,7 +129,9 @@ def _returned_to_general(
     pools = list(
         CapacityPool.objects.filter(id__in=list(demanded), reserve__isnull=False)
         .filter(
-            Q(reserve__cancelled_places_to=Reserve.CancelledPlaces.GENERAL) | Exists(released_date)
+            Q(reserve__cancelled_places_to=Reserve.CancelledPlaces.GENERAL)
+            | Q(reserve__archived_at__isnull=False)
+            | Exists(released_date)
         )
         .only("id", "reserve_id", "event_date_id", "ticket_type_id")
     )
