@@ -123,7 +123,7 @@ class LineIn(Schema):
     quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
     participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
     # Book from this capacity reserve (staff with access) instead of general sale.
-    reserve_id: Id | None = None
+    reserve_id: BodyId | None = None
 
     @model_validator(mode="after")
     def _participants_fit(self) -> LineIn:

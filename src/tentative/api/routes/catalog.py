@@ -34,7 +34,7 @@ def event(request: HttpRequest, event_id: Id) -> object:
 @router.get("/dates/{date_id}/availability", response={200: AvailabilityOut, **READ_ERRORS})
 def availability(request: HttpRequest, date_id: Id) -> object:
     date = access_event_date(staff_actor(request), date_id)
-    pools = list(date.pools.order_by("id"))
+    pools = list(date.pools.filter(reserve=None).order_by("id"))  # reserves: their own report
     # A date without a general pool (only quotas, or nothing) is not on sale: nothing is free.
     date_pool = next((p for p in pools if p.ticket_type_id is None), None)
     return {

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, model_validator
 from tentative.accounts.models import StaffMembership
 from tentative.api.access import access_event_date, staff_actor
 from tentative.api.idempotency import Result, idempotent
-from tentative.api.schemas import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, Id, Name, When
+from tentative.api.schemas import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, BodyId, Id, Name, When
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, visible_reserves
 from tentative.inventory.actions._common import MAX_PLACES
@@ -47,7 +47,7 @@ class ReserveIn(Schema):
     name: ReserveName
     kind: Kind = "with_access"
     audience: Audience = "all_staff"
-    member_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    member_ids: list[BodyId] = Field(default_factory=list, max_length=1000)
     cancelled_places_to: CancelledTo = "reserve"
     release_before_hours: Hours | None = None
 
@@ -58,7 +58,7 @@ class RenameIn(Schema):
 
 class RestrictIn(Schema):
     audience: Audience
-    member_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    member_ids: list[BodyId] = Field(default_factory=list, max_length=1000)
 
 
 class ConfigureIn(Schema):
@@ -70,21 +70,21 @@ class ConfigureIn(Schema):
 
 
 class AllocationIn(Schema):
-    event_date_id: Id
-    ticket_type_id: Id
+    event_date_id: BodyId
+    ticket_type_id: BodyId
     quantity: Places
 
 
 class ReleaseIn(Schema):
-    event_date_id: Id
-    ticket_type_id: Id
+    event_date_id: BodyId
+    ticket_type_id: BodyId
     quantity: Places | None = None  # null: every place not booked
 
 
 class ScheduleIn(Schema):
     """`release_at`, or `hours_before` the date starts; neither cancels the release."""
 
-    event_date_id: Id
+    event_date_id: BodyId
     release_at: When | None = None
     hours_before: Hours | None = None
 
