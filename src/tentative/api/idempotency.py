@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from ninja import Status
 
 from tentative.api.models import IdempotencyKey
 from tentative.bookings.errors import DomainError, IdempotencyMismatch, InvalidInput
@@ -38,30 +39,36 @@ def request_hash(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def idempotent(view: Callable[..., Result]) -> Callable[..., Result]:
+def idempotent(view: Callable[..., Result]) -> Callable[..., Status[dict[str, Any]]]:
+    """Endpoints return `(status, body)`; Ninja gets a `Status` (its tuple form is deprecated)."""
+
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Result:
-        key = request.headers.get(HEADER)
-        if key is None:
-            return view(request, *args, **kwargs)
-        if not 0 < len(key) <= 255 or not key.isprintable():
-            raise InvalidInput(KEY_TOO_LONG)
-        scope = f"token:{request.token_id}"  # type: ignore[attr-defined]
-        fingerprint = request_hash(request)
-        try:
-            with wrapper_transaction():
-                status, body = view(request, *args, **kwargs)
-                IdempotencyKey.objects.create(
-                    scope=scope, key=key, request_hash=fingerprint, status_code=status, body=body
-                )
-            return status, body
-        except (IntegrityError, DomainError):
-            # A call with this key committed first (or before): answer what it answered.
-            if stored := _stored(scope, key, fingerprint):
-                return stored
-            raise
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Status[dict[str, Any]]:
+        return Status(*_once(view, request, *args, **kwargs))
 
     return wrapper
+
+
+def _once(view: Callable[..., Result], request: HttpRequest, *args: Any, **kwargs: Any) -> Result:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return view(request, *args, **kwargs)
+    if not 0 < len(key) <= 255 or not key.isprintable():
+        raise InvalidInput(KEY_TOO_LONG)
+    scope = f"token:{request.token_id}"  # type: ignore[attr-defined]
+    fingerprint = request_hash(request)
+    try:
+        with wrapper_transaction():
+            status, body = view(request, *args, **kwargs)
+            IdempotencyKey.objects.create(
+                scope=scope, key=key, request_hash=fingerprint, status_code=status, body=body
+            )
+        return status, body
+    except (IntegrityError, DomainError):
+        # A call with this key committed first (or before): answer what it answered.
+        if stored := _stored(scope, key, fingerprint):
+            return stored
+        raise
 
 
 def _stored(scope: str, key: str, fingerprint: str) -> Result | None:
