@@ -20,7 +20,8 @@ from tentative.catalog.models import Event, EventDate, TicketType
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
-from tentative.inventory.models import CapacityPool
+from tentative.inventory import actions as inventory_actions
+from tentative.inventory.models import CapacityPool, Reserve
 
 OWNER = ("owner", "owner-demo-pass")
 AGENT = ("agent", "agent-demo-pass")
@@ -102,11 +103,35 @@ def create_demo() -> dict[str, str]:
     actions.expire_booking(lapsed.id, actor=staff, reason="Délai dépassé")
     approved = book(State.REQUEST, g_date, gala_types[0], 2, customers[0])
     actions.approve_booking(approved.id, actor=staff, target=State.OPTION)
+    _reserves(org, staff, c_date, concert_types[0], customers[2])
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",
         "api token (owner)": token,
     }
+
+
+def _reserves(org, staff, date, ticket, customer):  # type: ignore[no-untyped-def]
+    """Seed 002: places kept for the press (drawn at the box office) and for the artists."""
+    press = inventory_actions.create_reserve(
+        org.id, actor=staff, name="Presse", release_before=timedelta(hours=48)
+    )
+    inventory_actions.set_allocation(
+        press.id, actor=staff, event_date_id=date.id, ticket_type_id=ticket.id, quantity=10
+    )
+    artists = inventory_actions.create_reserve(
+        org.id, actor=staff, name="Artistes", kind=Reserve.Kind.WITHOUT_ACCESS
+    )
+    inventory_actions.set_allocation(
+        artists.id, actor=staff, event_date_id=date.id, ticket_type_id=ticket.id, quantity=6
+    )
+    actions.create_booking(
+        actor=staff,
+        organisation_id=org.id,
+        mode=State.CONFIRMED,
+        customer_id=customer.id,
+        lines=[LineRequest(date.id, ticket.id, 2, reserve_id=press.id)],
+    )
 
 
 def _event(org, name, *, days, capacity, types):  # type: ignore[no-untyped-def]

@@ -1,0 +1,19 @@
+"""The demo a new user sees first: built through the actions, every state present, no drift."""
+
+import pytest
+
+from tentative.bookings.models import Booking
+from tentative.core.states import State
+from tentative.demo import create_demo
+from tentative.inventory.models import Reserve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_bookings_in_every_state_and_can_be_loaded_twice():
+    logins = create_demo()
+    assert logins["owner"].startswith("owner /") and logins["api token (owner)"].startswith("tnt_")
+    states = set(Booking.objects.values_list("state", flat=True))
+    assert states == {s.value for s in State}
+    assert Reserve.objects.count() == 2
+    assert create_demo() == {"status": "demo data already present"}
