@@ -53,21 +53,16 @@ def test_strict_options_are_released_at_their_deadline(org, smtp):
     assert len(smtp.by_subject(f"your booking {due.reference} has expired")) == 1
 
 
-def flexible(booking: Booking, grace: timedelta | None) -> Booking:
-    """The deadline fields an option gets under the flexible policy (core.deadlines).
-
-    Set directly because creating an option under an organisation whose policy is flexible
-    crashes today (TicketType.deadline_rule passes plain strings; see the xfail in
-    tests/bookings/test_random_sequences.py). Once fixed, set org.deadline_policy instead.
-    """
-    enforced = None if grace is None else booking.deadline_shown + grace
-    Booking.objects.filter(id=booking.id).update(deadline_enforced=enforced)
-    return Booking.objects.get(id=booking.id)
+def flexible(org, grace: timedelta | None) -> None:  # type: ignore[no-untyped-def]
+    org.deadline_policy = "flexible"
+    org.deadline_grace = grace
+    org.save()
 
 
 def test_flexible_options_are_flagged_once_kept_and_staff_told(org, smtp):
     MembershipFactory(organisation=org, user=UserFactory(email="desk@example.org"))
-    kept = flexible(option(org, days=2, quantity=2), grace=None)
+    flexible(org, grace=None)
+    kept = option(org, days=2, quantity=2)
     assert kept.deadline_enforced is None
     with at(kept.deadline_shown + timedelta(hours=1)):
         assert sweep()["overdue"] == 1
@@ -84,7 +79,8 @@ def test_flexible_options_are_flagged_once_kept_and_staff_told(org, smtp):
 
 
 def test_flexible_options_are_released_when_the_grace_ends(org, smtp):
-    kept = flexible(option(org, days=2), grace=timedelta(days=2))
+    flexible(org, grace=timedelta(days=2))
+    kept = option(org, days=2)
     assert kept.deadline_enforced == kept.deadline_shown + timedelta(days=2)
     with at(kept.deadline_shown + timedelta(days=1)):
         assert sweep() == {"expired": 0, "overdue": 1, "staff_warned": 0, "reminded": 0}

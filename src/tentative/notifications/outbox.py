@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from django.db import connection
 
 from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
@@ -34,5 +37,38 @@ def emit(booking: Booking, topic: str, **kwargs: Any) -> None:
     event_for(booking, topic, **kwargs).save()
 
 
+_COPY_COLUMNS = (
+    "organisation_id, booking_id, kind, topic, payload, status, message_id, attempts, "
+    "available_at, created_at, last_error"
+)
+
+
 def emit_many(messages: Iterable[OutboxMessage]) -> None:
-    OutboxMessage.objects.bulk_create(list(messages))
+    """Many rows at once (a sweep may expire 100,000 options in one run).
+
+    On PostgreSQL with COPY, several times faster than a multi-row INSERT built by the ORM;
+    elsewhere bulk_create.
+    """
+    if connection.vendor != "postgresql":
+        OutboxMessage.objects.bulk_create(list(messages), batch_size=500)
+        return
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({_COPY_COLUMNS}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for m in messages:
+                copy.write_row(
+                    (
+                        m.organisation_id,
+                        m.booking_id,
+                        m.kind,
+                        m.topic,
+                        json.dumps(m.payload),
+                        m.status,
+                        m.message_id,
+                        m.attempts,
+                        m.available_at,
+                        m.created_at,
+                        m.last_error,
+                    )
+                )

@@ -4,8 +4,9 @@
    deadline, options under the flexible policy at the end of their grace, quotes past their
    validity, requests nobody decided before the date. All are "tentative, past the enforced
    limit, action at the limit: release" (`bookings.actions.expire_lapsed`), so one set-based
-   action does all of them. Rows another transaction holds (a customer paying right now)
-   are skipped, not waited for, and looked at again next time.
+   action does all of them (`expire_batch`, its SQL form for volume on PostgreSQL). Rows
+   another transaction holds (a customer paying right now) are skipped, not waited for,
+   and looked at again next time.
 2. **Flag overdue options** that are kept (flexible policy, or "review" at the limit): once
    per deadline, a `NotificationLog` row and a `booking.overdue` event (staff are told).
 3. **Warn staff** before an option's deadline (`NotificationSettings.staff_warning`, 24 h by
@@ -30,8 +31,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tentative.accounts.models import DEFAULT_REMINDERS
-from tentative.bookings.actions import expire_lapsed
 from tentative.bookings.actions.expire import lapsed_bookings
+from tentative.bookings.actions.expire_batch import expire_lapsed_batch
 from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
 from tentative.core.deadlines import reminders_due
@@ -39,7 +40,7 @@ from tentative.core.states import State
 from tentative.notifications import outbox
 from tentative.notifications.models import NotificationLog, NotificationSettings
 
-EXPIRE_BATCH = 2000
+EXPIRE_BATCH = 5000
 FLAG_BATCH = 500
 DEFAULT_STAFF_WARNING = timedelta(hours=24)
 
@@ -58,7 +59,7 @@ def expire_all(now: datetime, *, batch: int = EXPIRE_BATCH) -> int:
     """Expire every lapsed booking, one transaction per batch (short locks, bounded WAL)."""
     total = 0
     while True:
-        expired = expire_lapsed(now=now, limit=batch)
+        expired = expire_lapsed_batch(now=now, limit=batch)
         total += len(expired)
         if len(expired) < batch:
             return total
