@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -139,6 +139,11 @@ def settle(
             "available_at": finished + backoff(attempts, message.message_id),
             "last_error": outcome.error,
         }
+    if connection.vendor == "postgresql":
+        _settle_in_one_statement(
+            message, token, attempts, outcome, started, finished, worker, changes
+        )
+        return
     with transaction.atomic():
         DeliveryAttempt.objects.create(
             message=message,
@@ -155,6 +160,62 @@ def settle(
         # (and whose message was claimed again) just leaves its attempt on record.
         OutboxMessage.objects.filter(id=message.id, lease_token=token).update(
             attempts=F("attempts") + 1, leased_until=None, lease_token=None, **changes
+        )
+
+
+_SETTLE_SQL = """
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+attempt AS (
+    INSERT INTO {attempts} (message_id, number, worker, started_at, finished_at, ok,
+                            status_code, error, response)
+    SELECT %(id)s, %(number)s, %(worker)s, %(started)s, %(finished)s, %(ok)s, %(code)s,
+           %(error)s, %(response)s
+    FROM relaxed
+)
+UPDATE {messages} SET attempts = attempts + 1, leased_until = NULL, lease_token = NULL,
+    status = COALESCE(%(status)s, status), sent_at = COALESCE(%(sent_at)s, sent_at),
+    available_at = COALESCE(%(available_at)s, available_at), last_error = %(last_error)s
+WHERE id = %(id)s AND lease_token = %(token)s
+"""
+
+
+def _settle_in_one_statement(
+    message: OutboxMessage,
+    token: uuid.UUID,
+    attempts: int,
+    outcome: Outcome,
+    started: datetime,
+    finished: datetime,
+    worker: str,
+    changes: dict[str, object],
+) -> None:
+    """PostgreSQL: the same as the ORM path, in one round trip (a statement is its own
+    transaction) and without waiting for the WAL flush. If the database itself crashed in
+    the next few hundred milliseconds, this settle could be lost and the message sent
+    again, with the same Message-ID: the at-least-once promise already allows that, and it
+    makes each delivery several times cheaper."""
+    sql = _SETTLE_SQL.format(
+        attempts=DeliveryAttempt._meta.db_table, messages=OutboxMessage._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "id": message.id,
+                "token": token,
+                "number": attempts,
+                "worker": worker[:120],
+                "started": started,
+                "finished": finished,
+                "ok": outcome.ok,
+                "code": outcome.status_code,
+                "error": outcome.error,
+                "response": outcome.response,
+                "status": changes.get("status"),
+                "sent_at": changes.get("sent_at"),
+                "available_at": changes.get("available_at"),
+                "last_error": changes["last_error"],
+            },
         )
 
 
