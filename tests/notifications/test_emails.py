@@ -262,3 +262,13 @@ def test_the_message_id_comes_from_the_outbox_row(org, smtp):
     row = OutboxMessage.objects.get(kind="email")
     assert smtp.received[0]["Message-ID"] == f"<{row.message_id}@localhost>"
     assert row.status == "sent" and row.tries.get().ok
+
+
+def test_what_customers_typed_is_escaped_in_the_html_part(org, smtp):
+    date, ticket = on_sale(org)
+    who = CustomerFactory(organisation=org, language="en", name="<script>alert(1)</script>")
+    book(staff(org), date, ticket, customer_id=who.id)
+    drain()
+    html = html_of(smtp.received[0])
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Hello <script>alert(1)</script>," in text_of(smtp.received[0])  # plain text as is

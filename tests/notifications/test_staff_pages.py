@@ -131,3 +131,22 @@ def test_the_dashboard_shows_the_counters(client, org):
     signed_in(client, org)
     page = client.get("/staff/notifications/").content.decode()
     assert '<td id="pending-requests">1</td>' in page
+
+
+def test_a_manager_sets_the_reminder_schedule(client, org):
+    from tentative.notifications.models import NotificationSettings
+
+    signed_in(client, org, Role.MANAGER)
+    page = client.get("/staff/notifications/settings/").content.decode()
+    assert 'value="7d, 2d, 6h"' in page
+    bad = client.post(
+        "/staff/notifications/settings/", {"reminders": "7 days", "staff_warning_hours": 24}
+    )
+    assert bad.status_code == 200 and "d, h or m" in bad.content.decode()
+    client.post(
+        "/staff/notifications/settings/",
+        {"reminders": "90m, 3d", "staff_warning_hours": 12, "staff_addresses": "a@example.org"},
+    )
+    own = NotificationSettings.objects.get(organisation=org)
+    assert own.reminder_schedule == [3 * 86400, 90 * 60]
+    assert own.staff_warning == timedelta(hours=12) and own.staff_addresses == "a@example.org"

@@ -170,8 +170,9 @@ def render(
     context = context_for(booking, lines, language, event, with_tickets=with_tickets)
     subject_t, body_t = overrides.templates(booking.organisation_id, name, language)
     with translation.override(language):
-        subject = " ".join(subject_t.render(Context(context)).split())[:250]
-        text = body_t.render(Context(context)).strip() + "\n"
+        # Plain text: nothing is HTML-escaped here; the HTML part escapes it once.
+        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())[:250]
+        text = body_t.render(Context(context, autoescape=False)).strip() + "\n"
     rendered = Rendered(subject=subject, text=text, html="")
     codes = context["tickets"] if with_tickets else []
     images = []

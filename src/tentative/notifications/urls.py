@@ -12,6 +12,7 @@ urlpatterns = [
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:endpoint_id>/", views.endpoint, name="endpoint"),
     path("webhooks/deliveries/<int:message_id>/", views.delivery, name="delivery"),
+    path("settings/", views.notification_settings, name="settings"),
     path("templates/", views.templates, name="templates"),
     path("templates/<str:name>/<str:language>/", views.template_edit, name="template"),
 ]

@@ -4,6 +4,8 @@ endpoints and templates, and re-sending, is for owners and managers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from tentative.notifications.counters import dashboard_counts
 from tentative.notifications.models import (
     CaughtMail,
     EmailTemplate,
+    NotificationSettings,
     OutboxMessage,
     WebhookEndpoint,
 )
@@ -288,6 +291,80 @@ def template_edit(request: HttpRequest, name: str, language: str) -> HttpRespons
             "customised": own is not None,
             "may_manage": _may_manage(actor),
         },
+    )
+
+
+_UNITS = {"d": 86400, "h": 3600, "m": 60}
+
+
+def parse_schedule(text: str) -> list[int]:
+    """ "7d, 2d, 6h" -> seconds before the deadline, largest first."""
+    seconds = set()
+    for item in text.replace(",", " ").split():
+        number, unit = item[:-1], item[-1:].lower()
+        if unit not in _UNITS or not number.isdigit() or not 0 < int(number) <= 365 * 24:
+            raise forms.ValidationError(_("Write each reminder as a number and d, h or m."))
+        seconds.add(int(number) * _UNITS[unit])
+    if len(seconds) > 10:
+        raise forms.ValidationError(_("At most ten reminders."))
+    return sorted(seconds, reverse=True)
+
+
+def format_schedule(seconds: list[int]) -> str:
+    parts = []
+    for value in seconds:
+        unit = next(u for u, size in _UNITS.items() if value % size == 0)
+        parts.append(f"{value // _UNITS[unit]}{unit}")
+    return ", ".join(parts)
+
+
+class SettingsForm(forms.Form):
+    reminders = forms.CharField(
+        required=False,
+        help_text=_("Before each option's deadline, e.g. 7d, 2d, 6h. Empty: no reminders."),
+    )
+    staff_warning_hours = forms.IntegerField(min_value=0, max_value=24 * 30)
+    staff_addresses = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Extra addresses for staff emails, one per line."),
+    )
+
+    def clean_reminders(self) -> list[int]:
+        return parse_schedule(self.cleaned_data["reminders"])
+
+    def clean_staff_addresses(self) -> str:
+        addresses = self.cleaned_data["staff_addresses"].split()
+        for address in addresses:
+            forms.EmailField().clean(address)
+        return "\n".join(addresses)
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    own, _created = NotificationSettings.objects.get_or_create(
+        organisation_id=actor.organisation_id
+    )
+    initial = {
+        "reminders": format_schedule(own.reminder_schedule),
+        "staff_warning_hours": int(own.staff_warning.total_seconds() // 3600),
+        "staff_addresses": own.staff_addresses,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _manager(actor)
+        if form.is_valid():
+            own.reminder_schedule = form.cleaned_data["reminders"]
+            own.staff_warning = timedelta(hours=form.cleaned_data["staff_warning_hours"])
+            own.staff_addresses = form.cleaned_data["staff_addresses"]
+            own.save()
+            messages.success(request, _("Saved."))
+            return redirect("notifications:settings")
+    return render(
+        request,
+        "notifications/staff/settings.html",
+        {"form": form, "may_manage": _may_manage(actor)},
     )
 
 
