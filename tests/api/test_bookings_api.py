@@ -346,11 +346,11 @@ def test_reinstating_is_refused_when_the_places_are_gone(api, offer):
     assert rows() == before
 
 
-def test_a_lapsed_option_is_expired_when_acted_on(api, offer):
+def test_a_lapsed_option_can_no_longer_be_confirmed(api, offer):
     date, ticket = offer
     ref = create(api, date, ticket, quantity=2)["reference"]
     with time_machine.travel(timezone.now() + timedelta(days=6), tick=False):
-        error(api.post(f"/bookings/{ref}/confirm", {}), 409, "illegal_transition")
+        error(api.post(f"/bookings/{ref}/confirm", {}), 409, "lapsed")
     assert Booking.objects.get(reference=ref).state == "option"  # the refusal rolled back
     assert taken(date) == 2
 

@@ -117,8 +117,9 @@ def test_a_lapsed_option_cannot_be_confirmed_but_can_be_reinstated(org):
     owner = staff(org)
     option = book(owner, date, ticket, quantity=2)
     later = option.deadline_enforced + timedelta(minutes=1)
-    with pytest.raises(errors.IllegalTransition):
+    with pytest.raises(errors.Lapsed):
         actions.confirm_booking(option.id, actor=owner, now=later)
+    assert Booking.objects.get(id=option.id).state == State.OPTION  # the sweep's job, not ours
     reinstated = actions.reinstate_booking(option.id, actor=owner, reason="paid late", now=later)
     assert reinstated.state == State.CONFIRMED and taken(date) == 2
 
@@ -153,3 +154,23 @@ def test_a_line_must_fit_its_ticket_types_quota_too(org):
         taken(date) == 2
         and not Booking.objects.filter(state="option", holds_capacity=False).exists()
     )
+
+
+def test_a_lapsed_but_unswept_option_can_still_be_cancelled_with_the_reason(org):
+    date, ticket = on_sale(org, capacity=3)
+    owner = staff(org)
+    option = book(owner, date, ticket, quantity=2)
+    later = option.deadline_enforced + timedelta(minutes=1)
+    cancelled = actions.cancel_booking(option.id, actor=owner, reason="changed plans", now=later)
+    assert cancelled.state == State.CANCELLED and taken(date) == 0
+    assert actions.expire_booking(book(owner, date, ticket).id, actor=owner).state == "expired"
+
+
+def test_a_quote_past_its_validity_can_no_longer_be_converted(org):
+    date, ticket = on_sale(org)
+    owner = staff(org)
+    quote = book(owner, date, ticket, mode=State.QUOTE)
+    with pytest.raises(errors.Lapsed):
+        actions.convert_booking(
+            quote.id, actor=owner, now=quote.deadline_enforced + timedelta(seconds=1)
+        )

@@ -81,6 +81,7 @@ VERB = {
 }
 # Refusals a legal step may still meet: the places are gone, the date started, the deadline
 # cannot be met, the new deadline is after the start.
+ENDINGS = (Action.CANCEL, Action.DECLINE, Action.EXPIRE)
 LEGAL_BUT_REFUSED = (errors.SoldOut, errors.InvalidInput, errors.DeadlineUnreachable)
 
 
@@ -258,8 +259,16 @@ class BookingMachine(RuleBasedStateMachine):
         before = self.snapshot()
         row = before["bookings"][booking_id]
         source = State(row["state"])
-        # An option past its enforced limit counts as expired, even before the sweep.
-        lapsed_option = source == State.OPTION and row["holds"] and lapsed(row, self.now)
+        # A booking past its enforced limit may still be ended (cancel, decline, expire) as it
+        # is; reinstating expires it first (as the sweep would have); anything that would
+        # continue it is refused as lapsed, even before the sweep.
+        has_lapsed = lapsed(row, self.now)
+        if has_lapsed and action not in ENDINGS and action != Action.REINSTATE:
+            with pytest.raises(errors.Lapsed):
+                call(booking_id, actor=self.owner, reason=reason, now=self.now)
+            assert self.snapshot() == before, "a refused lapsed step changed something"
+            return
+        lapsed_option = has_lapsed and action == Action.REINSTATE
         effective = State.EXPIRED if lapsed_option else source
         possible = states.targets(action, effective)
         if target is None and len(possible) == 1:
@@ -293,7 +302,7 @@ class BookingMachine(RuleBasedStateMachine):
         after = self.snapshot()
         assert after["bookings"][booking_id]["state"] == step.target.value
         expired = self.check_step_audit(before, after, booking_id, action, effective, step.target)
-        # A lapsed option was expired first (by the system), then the step was judged.
+        # A lapsed booking to reinstate was expired first (by the system), then reinstated.
         assert (booking_id in expired) == lapsed_option
 
     # -- checks around a step ----------------------------------------------------------

@@ -65,6 +65,14 @@ class DeadlineUnreachable(DomainError):
     )
 
 
+class Lapsed(DomainError):
+    code, status = "lapsed", 409
+    message = _(
+        "The deadline of this booking passed on %(deadline)s, so it can no longer be "
+        "continued. Staff may reinstate it if places remain."
+    )
+
+
 class NotReservable(DomainError):
     code, status, message = "not_reservable", 422, _("“%(name)s” can only be bought, not reserved.")
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings import audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import give_back_for, take_for
 from tentative.bookings.actor import Actor
-from tentative.bookings.errors import IllegalTransition, InvalidInput, ReasonRequired
+from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
 from tentative.bookings.models import Booking
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
@@ -25,6 +25,9 @@ from tentative.core.states import Action, State, Transition
 from tentative.notifications import outbox
 
 STARTED = _("This date has already started or passed.")
+LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
+# Actions that end a booking may still end one that has lapsed but was not swept yet.
+ENDINGS = frozenset({Action.CANCEL, Action.DECLINE, Action.EXPIRE})
 
 ACTION_WORDS = {
     Action.CONVERT: "converted",
@@ -53,10 +56,16 @@ def lock_and_check(
 ) -> tuple[Booking, Transition]:
     """Lock the booking, then decide on the fresh row: rights, then the state machine."""
     booking = access_booking(actor, booking_id, lock=True)
-    if booking.state == State.OPTION and has_lapsed(booking, now):
-        # Its places no longer block anyone (invariant 6): expire it now, as the sweep would
-        # have, and judge the action on that. A refusal rolls this back with the rest.
-        move(booking, states.transition(State.OPTION, Action.EXPIRE), actor=Actor.system(), now=now)
+    if has_lapsed(booking, now) and action not in ENDINGS:
+        if action != Action.REINSTATE:
+            # Past its enforced limit it is expired in all but name (invariant 6): it can
+            # no longer be continued, only ended or, once expired, reinstated.
+            check_may(actor, action, booking.state_enum)
+            local = timezone.localtime(booking.deadline_enforced, booking.organisation.zone)
+            raise Lapsed(deadline=formats.date_format(local, "DATETIME_FORMAT"))
+        # Expire it now, as the sweep would have, then reinstate it from there.
+        expire = states.transition(booking.state_enum, Action.EXPIRE)
+        move(booking, expire, actor=Actor.system("deadline"), now=now)
     source = booking.state_enum
     check_may(actor, action, source)
     try:
@@ -68,7 +77,8 @@ def lock_and_check(
 
 
 def has_lapsed(booking: Booking, now: datetime) -> bool:
-    return booking.holds_capacity and lapsed(
+    """A quote, request or option past its enforced limit whose action there is release."""
+    return booking.state in LAPSABLE and lapsed(
         booking.deadline_enforced, AtLimit(booking.at_limit), now
     )
 
