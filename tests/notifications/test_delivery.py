@@ -125,7 +125,7 @@ def drain_events_only() -> None:
 
 def test_a_schedule_runs_once_per_period_however_many_workers(db):
     config = Config(sweep_every=timedelta(seconds=30))
-    assert run_due_schedules(config, now=T0) == ["deadlines"]
+    assert run_due_schedules(config, now=T0) == ["deadlines", "purge"]
     assert run_due_schedules(Config(), now=T0 + timedelta(seconds=10)) == []
     assert run_due_schedules(config, now=T0 + timedelta(seconds=30)) == ["deadlines"]
     assert "expired" in ScheduleRun.objects.get(name="deadlines").last_result
@@ -143,3 +143,21 @@ def test_an_event_that_cannot_be_rendered_does_not_hold_up_the_others(org, smtp)
     assert len(smtp.received) == 2  # both options' emails went out
     event = OutboxMessage.objects.get(topic="payment.requested", kind="event")
     assert (event.status, event.attempts) == ("pending", 1) and "ValueError" in event.last_error
+
+
+def test_what_was_delivered_long_ago_is_purged_and_the_rest_kept(org, one_email, smtp):
+    from tentative.notifications.worker import purge
+
+    with time_machine.travel(T0, tick=False):
+        drain()  # an event and its email, both done
+    later = T0 + timedelta(days=89)
+    date, ticket = on_sale(org, starts_at=later + timedelta(days=30))
+    smtp.refuse = ["451 4.3.0 Later"]
+    with time_machine.travel(later, tick=False):
+        book(staff(org), date, ticket, customer_id=CustomerFactory(organisation=org).id)
+        drain()  # its email waits for a retry
+    assert purge(T0 + timedelta(days=91)) == 2
+    assert sorted(OutboxMessage.objects.values_list("kind", "status", "created_at")) == [
+        ("email", "pending", later),
+        ("event", "sent", later),
+    ]

@@ -232,7 +232,6 @@ def deliver_due(
     *,
     now: datetime | None = None,
     stop: threading.Event | None = None,
-    on_delivered: Callable[[OutboxMessage], None] | None = None,
 ) -> int:
     """Claim one batch and deliver it; returns how many were attempted."""
     token, messages = claim(now=now or timezone.now(), limit=config.batch, lease=config.lease)
@@ -267,8 +266,6 @@ def deliver_due(
                 worker=config.name,
             )
             attempted += 1
-            if on_delivered:
-                on_delivered(message)
     except BaseException:
         # Hand back what we had not tried (the one in flight stays leased: it may have gone).
         release(token, [m.id for m in messages[attempted + 1 :]])
@@ -295,6 +292,7 @@ def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[st
     now = now or timezone.now()
     jobs: dict[str, tuple[timedelta, Callable[[datetime], object]]] = {
         "deadlines": (config.sweep_every, sweeps.sweep),
+        "purge": (timedelta(hours=6), purge),
     }
     ran = []
     for name, (every, job) in jobs.items():
@@ -314,6 +312,27 @@ def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[st
         ScheduleRun.objects.filter(name=name).update(last_result=str(result)[:2000])
         ran.append(name)
     return ran
+
+
+KEEP_FOR = timedelta(days=90)
+
+
+def purge(now: datetime) -> int:
+    """Forget what was delivered (or given up on) more than 90 days ago, in small batches.
+
+    The outbox is a queue, not an archive: the audit trail lives in `AuditEntry`.
+    """
+    old = OutboxMessage.objects.filter(
+        status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD],
+        created_at__lt=now - KEEP_FOR,
+    )
+    total = 0
+    while ids := list(old.values_list("id", flat=True)[:2000]):
+        OutboxMessage.objects.filter(fanned_out__in=ids).update(event=None)
+        total += (
+            OutboxMessage.objects.filter(id__in=ids).delete()[1].get(OutboxMessage._meta.label, 0)
+        )
+    return total
 
 
 # -- the loop -------------------------------------------------------------------------------
