@@ -187,3 +187,19 @@ def test_an_extended_deadline_gets_its_own_reminders(org, smtp):
     )
     assert list(offsets) == [7 * 86400]
     assert OutboxMessage.objects.filter(kind="event", topic="booking.reminder").count() == 2
+
+
+def test_the_expiry_email_says_what_expired(org, smtp):
+    org.quote_validity_days = 3
+    org.save()
+    quote = option(org, mode=State.QUOTE)
+    held = option(org, days=3)
+    with at(T0 + timedelta(days=3)):
+        sweep()
+        drain()
+    from tests.notifications.helpers import text_of
+
+    assert "Your quote" in text_of(smtp.by_subject(f"{quote.reference} has expired")[0])
+    assert "its places have been released" in text_of(
+        smtp.by_subject(f"{held.reference} has expired")[0]
+    )

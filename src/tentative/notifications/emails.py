@@ -259,6 +259,7 @@ def context_for(
             ),
             "deadline": deadline,
             "deadline_rule": booking.deadline_rule,
+            "from_state": event.get("from_state", ""),
             "reason": event.get("reason", ""),
             "message": event.get("message") or event.get("reason", ""),
             "tickets": codes,
