@@ -6,7 +6,7 @@ Actions write one `OutboxMessage(kind="event")` row in the transaction of the ch
 make (`notifications/outbox.py`); nothing leaves the system for a change that rolled back.
 The worker (`tentative worker`, any number of them at once on PostgreSQL) loops over:
 
-1. **Schedules.** Periodic jobs (the deadline sweep with its reminders) have one
+1. **Schedules.** Periodic jobs (the deadline sweep with its reminders, the purge) have one
    `ScheduleRun` row each; a worker runs a job only after moving its `next_run_at` forward
    with a conditional UPDATE that matched exactly one row, so each period runs once however
    many workers there are.
