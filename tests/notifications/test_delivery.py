@@ -161,3 +161,18 @@ def test_what_was_delivered_long_ago_is_purged_and_the_rest_kept(org, one_email,
         ("email", "pending", later),
         ("event", "sent", later),
     ]
+
+
+def test_a_malformed_row_is_given_up_on_not_retried_forever(org, smtp):
+    OutboxMessage.objects.create(
+        organisation=org,
+        kind="email",
+        topic="booking.confirmed",
+        payload={"to": ["x@example.org"]},  # no subject, no text
+        available_at=T0,
+        created_at=T0,
+    )
+    with time_machine.travel(T0, tick=False):
+        drain()
+    row = email_row()
+    assert (row.status, row.attempts) == ("dead", 1) and "cannot build" in row.last_error

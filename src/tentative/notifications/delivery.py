@@ -104,9 +104,13 @@ def deliver_email(message: OutboxMessage, connection_: Any) -> Outcome:
     """One SMTP attempt over a connection of Django's email backend (opened on first use)."""
     _not_in_a_transaction()
     try:
+        email = build_email(message)
+    except Exception as error:  # a malformed row: retrying cannot fix it
+        return Outcome(ok=False, permanent=True, error=f"cannot build: {error!r}"[:2000])
+    try:
         if getattr(connection_, "connection", True) is None:
             connection_.open()  # kept open for the rest of the batch
-        sent = connection_.send_messages([build_email(message)])
+        sent = connection_.send_messages([email])
     except smtplib.SMTPResponseException as error:
         return Outcome(
             ok=False,
@@ -135,7 +139,10 @@ def deliver_webhook(message: OutboxMessage, *, timeout: float) -> Outcome:
     endpoint = message.endpoint
     if endpoint is None or not endpoint.active:
         return Outcome(ok=False, permanent=True, error="the endpoint was removed or disabled")
-    body = json.dumps(message.payload["body"], separators=(",", ":"), sort_keys=True).encode()
+    try:
+        body = json.dumps(message.payload["body"], separators=(",", ":"), sort_keys=True).encode()
+    except (KeyError, TypeError, ValueError) as error:
+        return Outcome(ok=False, permanent=True, error=f"cannot build: {error!r}"[:2000])
     request = urllib.request.Request(  # noqa: S310 - staff-registered http(s) URL, checked on save
         endpoint.url,
         data=body,
