@@ -322,9 +322,13 @@ class BookingMachine(RuleBasedStateMachine):
         assert len(main) == 1, f"{action} wrote {len(main)} audit entries for its booking"
         _, verb, _, from_state, to_state = main[0]
         assert (verb, from_state, to_state) == (action, source.value if source else "", target)
+        # Reclaimed: lapsed holders of a pool. The step's own booking: any lapsed state
+        # (reinstating a lapsed quote, request or option expires it first).
         allowed = {
             b for b, row in before["bookings"].items() if row["holds"] and lapsed(row, self.now)
         }
+        if booking_id in before["bookings"] and lapsed(before["bookings"][booking_id], self.now):
+            allowed.add(booking_id)
         others = [e for e in entries if e is not main[0]]
         return self.check_only_expiries(before, after, others, allowed=allowed, target=booking_id)
 

@@ -101,7 +101,7 @@ def move(
     booking.holds_capacity = should_hold
     booking.state = step.target.value
     booking.updated_at = now
-    if step.target not in (State.OPTION, State.QUOTE, State.REQUEST):
+    if step.target not in (*LAPSABLE, State.EXPIRED):  # an expired one keeps what lapsed
         booking.deadline_shown = booking.deadline_enforced = None
     booking.save()
     audit.record(

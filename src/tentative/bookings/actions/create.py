@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Customer, Organisation
@@ -26,9 +25,9 @@ from tentative.bookings.transactions import action_transaction
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
-from tentative.inventory import reserves
+from tentative.inventory import capacity, reserves
 from tentative.inventory.access import check_may_draw
-from tentative.inventory.models import CapacityPool, Hold
+from tentative.inventory.models import Hold
 from tentative.notifications import outbox
 
 MAX_QUANTITY = 1000
@@ -153,22 +152,22 @@ def _load(
 ) -> tuple[Organisation, dict[LineRequest, Offer], dict[LineRequest, list[int]]]:
     """The organisation, each line's date and ticket type, and the pools it must fit.
 
-    Two queries on the hot path: ticket types with their event and organisation, then the
-    pools with their dates. Each line must fit its date's pool and, where set, its ticket
-    type's quota on that date.
+    Two queries on the hot path: ticket types with their event and organisation, then every
+    pool of the dates with their times. Each line picks its pools in `reserves.line_pools`:
+    its date's pool and, where set, its ticket type's quota (or, for a draw, the reserve's).
     """
-    types = TicketType.objects.select_related("event__organisation").in_bulk(
-        {line.ticket_type_id for line in lines}
-    )
-    match = Q()
-    for line in lines:
-        match |= Q(event_date_id=line.event_date_id) & reserves.pool_match(line)
-    rows = list(CapacityPool.objects.select_related("event_date").filter(match))
+    types = {
+        t.id: t
+        for t in TicketType.objects.select_related("event__organisation").filter(
+            id__in={line.ticket_type_id for line in lines}
+        )
+    }
+    rows = capacity.pools_of_dates(line.event_date_id for line in lines)
     offers, pools = {}, {}
     for line in lines:
         ticket_type = types.get(line.ticket_type_id)
         mine = [p for p in rows if p.event_date_id == line.event_date_id]
-        date = mine[0].event_date if mine else None
+        date = _date_of(mine[0]) if mine else None
         if (
             ticket_type is None
             or ticket_type.event.organisation_id != organisation_id
@@ -189,6 +188,15 @@ def _load(
         if not pools[line]:
             raise InvalidInput(NOT_ON_SALE_MESSAGE)
     return ticket_type.event.organisation, offers, pools
+
+
+def _date_of(pool: capacity.PoolOfDate) -> EventDate:
+    return EventDate(
+        id=pool.event_date_id,
+        event_id=pool.event_id,
+        starts_at=pool.starts_at,
+        ends_at=pool.ends_at,
+    )
 
 
 def _check_customer_mode(mode: State, ticket_types: list[TicketType]) -> None:
