@@ -126,16 +126,6 @@ def lock(reserve_pool_ids: Sequence[int]) -> dict[int, CapacityPool]:
 # What the create action asks of this module (kept here so create.py changes little).
 
 
-def pool_match(line: LineRequest) -> Q:
-    """The pools the create action reads for a line: the date's general pool, and either
-    the ticket type's quota pool (general sale) or the reserve's pool (a draw)."""
-    if line.reserve_id is None:
-        return Q(reserve=None) & (Q(ticket_type=None) | Q(ticket_type_id=line.ticket_type_id))
-    return Q(reserve=None, ticket_type=None) | Q(
-        reserve_id=line.reserve_id, ticket_type_id=line.ticket_type_id
-    )
-
-
 def line_pools(line: LineRequest, pools_of_date: list[CapacityPool]) -> list[int]:
     """The pools a line consumes; empty when its date has no general pool (not on sale).
 
