@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 PREFIX = "/api/"
@@ -45,10 +46,13 @@ class ApiBodyLimit:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _error(413, "too_large", TOO_LARGE)
-        if length and request.method in WITH_BODY and not _is_json(request.content_type or ""):
-            return _error(415, "unsupported_media_type", NOT_JSON)
+        # LocaleMiddleware has not run yet: without this, these answers would be in whatever
+        # language the thread's previous request left active.
+        with translation.override(translation.get_language_from_request(request)):
+            if length < 0 or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                return _error(413, "too_large", TOO_LARGE)
+            if length and request.method in WITH_BODY and not _is_json(request.content_type or ""):
+                return _error(415, "unsupported_media_type", NOT_JSON)
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response.get("Content-Type", "")):
             code, message = FALLBACK.get(response.status_code, GENERIC)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from tentative.accounts.models import Customer, StaffMembership
 from tentative.backoffice.access import staff_actor
 from tentative.bookings import actions as booking_actions
+from tentative.bookings import labels
 from tentative.bookings.actions.create import MAX_QUANTITY
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import DomainError, NotFound
@@ -122,7 +123,7 @@ class BookForm(OfferForm):
 
 def _staff_choices(actor: Actor) -> list[tuple[int, str]]:
     return [
-        (m.id, f"{m.user.get_username()} ({m.role})")
+        (m.id, f"{m.user.get_username()} ({labels.label(labels.ROLES, m.role)})")
         for m in StaffMembership.objects.filter(organisation_id=actor.organisation_id)
         .select_related("user")
         .order_by("user__username")

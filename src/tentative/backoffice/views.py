@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tentative.backoffice.access import staff_actor
+from tentative.bookings import labels
 from tentative.bookings.access import visible_bookings
 from tentative.core.states import State
 
@@ -28,5 +29,10 @@ def bookings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/bookings.html",
-        {"page": page, "states": list(State), "state": state, "actor": actor},
+        {
+            "page": page,
+            "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
+            "state": state,
+            "actor": actor,
+        },
     )

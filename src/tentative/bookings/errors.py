@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from tentative.bookings import labels
+
 
 class DomainError(Exception):
     code = "error"
@@ -41,6 +43,15 @@ class InvalidInput(DomainError):
 class IllegalTransition(DomainError):
     code, status = "illegal_transition", 409
     message = _("A booking in state “%(state)s” cannot be %(action)s.")
+
+    @property
+    def text(self) -> str:
+        """State and action come as codes; they are worded in the reader's language here."""
+        state, action = self.params.get("state", ""), self.params.get("action", "")
+        return str(self.message) % {
+            "state": labels.label(labels.STATES, state),
+            "action": labels.label(labels.DONE, action),
+        }
 
 
 class ReasonRequired(DomainError):

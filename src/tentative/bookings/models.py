@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Customer, Organisation
+from tentative.bookings import labels
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
@@ -85,6 +86,10 @@ class Booking(models.Model):
     def state_enum(self) -> State:
         return State(self.state)
 
+    def get_state_display(self) -> str:
+        """The state in the reader's language (the choices keep the codes: no migration)."""
+        return labels.label(labels.STATES, self.state)
+
 
 class BookingLine(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
@@ -139,6 +144,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return labels.label(labels.AUDIT, self.action)
 
 
 ACTION_CHOICES = [(a.value, a.value) for a in Action]

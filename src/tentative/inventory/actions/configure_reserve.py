@@ -41,10 +41,10 @@ def configure_reserve(
     now = now_or(now)
     wanted: dict[str, Any] = {}
     if kind is not UNSET:
-        wanted["kind"] = choice(Reserve.Kind, kind, "reserve type")
+        wanted["kind"] = choice(Reserve.Kind, kind, _("reserve type"))
     if cancelled_places_to is not UNSET:
         wanted["cancelled_places_to"] = choice(
-            Reserve.CancelledPlaces, cancelled_places_to, "setting"
+            Reserve.CancelledPlaces, cancelled_places_to, _("setting")
         )
     if release_before is not UNSET:
         wanted["release_before"] = clean_release_before(release_before)

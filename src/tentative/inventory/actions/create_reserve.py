@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings.access import check_organisation
 from tentative.bookings.actions._step import now_or
@@ -33,9 +34,9 @@ def create_reserve(
     check_organisation(actor, organisation_id)
     check_may_manage(actor)
     name = clean_name(name)
-    kind = choice(Reserve.Kind, kind, "reserve type")
-    audience = choice(Reserve.Audience, audience, "audience")
-    cancelled_places_to = choice(Reserve.CancelledPlaces, cancelled_places_to, "setting")
+    kind = choice(Reserve.Kind, kind, _("reserve type"))
+    audience = choice(Reserve.Audience, audience, _("audience"))
+    cancelled_places_to = choice(Reserve.CancelledPlaces, cancelled_places_to, _("setting"))
     release_before = clean_release_before(release_before)
     with action_transaction():
         members = members_of(organisation_id, member_ids or [])

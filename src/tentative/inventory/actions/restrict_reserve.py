@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from tentative.bookings.actions._step import now_or
 from tentative.bookings.actor import Actor
 from tentative.bookings.transactions import action_transaction
@@ -21,7 +23,7 @@ def restrict_reserve(
     now: datetime | None = None,
 ) -> Reserve:
     now = now_or(now)
-    audience = choice(Reserve.Audience, audience, "audience")
+    audience = choice(Reserve.Audience, audience, _("audience"))
     with action_transaction():
         reserve = lock_reserve(reserve_id, actor=actor)
         selected = audience == Reserve.Audience.SELECTED

@@ -1,0 +1,57 @@
+"""Words people read for the machine codes of states, actions, roles and audit entries.
+
+The codes stay untranslated where programs read them (the API, the outbox topics, the
+database choices, so a reworded label needs no migration); pages and messages show these.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+STATES: dict[str, Promise] = {
+    "quote": _("Quote"),
+    "request": _("Request"),
+    "option": _("Option"),
+    "confirmed": _("Confirmed"),
+    "expired": _("Expired"),
+    "declined": _("Declined"),
+    "cancelled": _("Cancelled"),
+}
+
+# As they end "A booking … cannot be %(action)s" (errors.IllegalTransition): a participle
+# that agrees with "booking" in French and Spanish, hence the context.
+DONE: dict[str, Promise] = {
+    "converted": pgettext_lazy("a booking cannot be …", "converted"),
+    "approved": pgettext_lazy("a booking cannot be …", "approved"),
+    "declined": pgettext_lazy("a booking cannot be …", "declined"),
+    "confirmed": pgettext_lazy("a booking cannot be …", "confirmed"),
+    "extended": pgettext_lazy("a booking cannot be …", "extended"),
+    "expired": pgettext_lazy("a booking cannot be …", "expired"),
+    "cancelled": pgettext_lazy("a booking cannot be …", "cancelled"),
+    "reinstated": pgettext_lazy("a booking cannot be …", "reinstated"),
+}
+
+ROLES: dict[str, Promise] = {
+    "owner": _("Account owner"),
+    "manager": _("Manager"),
+    "agent": _("Agent"),
+}
+
+AUDIT: dict[str, Promise] = {
+    "reserve.create": _("Reserve created"),
+    "reserve.rename": _("Renamed"),
+    "reserve.configure": _("Settings changed"),
+    "reserve.restrict": _("Restrictions changed"),
+    "reserve.allocate": _("Places set aside"),
+    "reserve.release": _("Places released to general sale"),
+    "reserve.release_due": _("Scheduled release done"),
+    "reserve.schedule": _("Release scheduled"),
+    "reserve.archive": _("Archived"),
+}
+
+
+def label(words: dict[str, Promise], code: str) -> str:
+    """The translated word for a code; an unknown code is shown as it is."""
+    return str(words.get(code, code))
