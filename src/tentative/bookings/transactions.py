@@ -1,20 +1,27 @@
-"""The outermost transaction of an action.
+"""The outermost transaction of an action, and what runs last in it.
 
 An action is the outermost transaction (`durable=True`), so no view can wrap it in a larger
 one. The one exception is the API's idempotency wrapper, which must commit the stored
 response together with the change: it opens the durable transaction itself and marks it
 here, and the action joins it without a savepoint.
+
+`at_the_end` queues a step to run as the last statements before COMMIT, whoever owns the
+transaction. The create action takes capacity that way: the hot pool row is then locked for
+one UPDATE and the commit, never while Python renders a response or writes the idempotency
+record (with many clients on few cores, a process holding that lock gets descheduled and
+every other booking of the date waits for it). A step that raises rolls everything back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
 
 _joined: ContextVar[bool] = ContextVar("tentative_action_joins_outer", default=False)
+_last: ContextVar[list[Callable[[], None]] | None] = ContextVar("tentative_last", default=None)
 
 
 @contextmanager
@@ -28,7 +35,7 @@ def action_transaction() -> Iterator[None]:
         finally:
             _joined.reset(token)
     else:
-        with transaction.atomic(durable=True):
+        with _owned():
             yield
 
 
@@ -37,7 +44,27 @@ def wrapper_transaction() -> Iterator[None]:
     """For the idempotency wrapper only: one durable transaction the next action joins."""
     token = _joined.set(True)
     try:
-        with transaction.atomic(durable=True):
+        with _owned():
             yield
     finally:
         _joined.reset(token)
+
+
+def at_the_end(step: Callable[[], None]) -> None:
+    """Run `step` last in the current action's transaction, just before it commits."""
+    steps = _last.get()
+    if steps is None:
+        raise RuntimeError("at_the_end() needs an action_transaction()")
+    steps.append(step)
+
+
+@contextmanager
+def _owned() -> Iterator[None]:
+    token = _last.set([])
+    try:
+        with transaction.atomic(durable=True):
+            yield
+            for step in _last.get() or []:
+                step()
+    finally:
+        _last.reset(token)

@@ -21,7 +21,7 @@ from tentative.bookings.actions._step import STARTED, now_or
 from tentative.bookings.actor import Actor, ActorKind
 from tentative.bookings.errors import InvalidInput, NotFound, NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
-from tentative.bookings.transactions import action_transaction
+from tentative.bookings.transactions import action_transaction, at_the_end
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
@@ -130,8 +130,9 @@ def create_booking(
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
         outbox.emit(booking, "booking.created", actor=actor, at=now)
         if holds:
-            # Last, so the pool rows stay locked only until the commit that follows.
-            take([(h.pool_id, h.quantity) for h in hold_rows], now=now)
+            # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
+            pairs = [(h.pool_id, h.quantity) for h in hold_rows]
+            at_the_end(lambda: take(pairs, now=now))
     # Hand the lines back as if prefetched: the caller renders them without another query.
     booking._prefetched_objects_cache = {"lines": booking_lines}  # type: ignore[attr-defined]
     return booking
