@@ -194,7 +194,7 @@ def test_api_sold_out_message_follows_accept_language() -> None:
         assert response.status_code == 409
         assert response.json()["code"] == "sold_out"
         answers[language] = response.json()["message"]
-    assert answers["es"] == "No hay plazas suficientes; quedan: 1."
+    assert answers["es"] == "No quedan plazas suficientes (disponibles: 1)."
     assert answers[None] == "Not enough places left: 1 available."
     assert answers["fr"] == "Pas assez de places\u00a0: il en reste 1."
     assert answers["es-ES,es;q=0.8,en;q=0.5"] == answers["es"]
