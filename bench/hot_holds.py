@@ -24,10 +24,8 @@ import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres"
+from common import DEFAULT_SERVER, throwaway_database
 
 
 def main() -> None:
@@ -43,19 +41,7 @@ def main() -> None:
     if args.clients < 1 or args.attempts < 1 or args.capacity < 1 or args.workers < 1:
         parser.error("--clients, --attempts, --capacity and --workers must be positive")
 
-    database = f"bench_tentative_{os.getpid()}"
-    url = _database_url(args.server, database)
-    _admin(args.server, f'CREATE DATABASE "{database}"')
-    os.environ["TENTATIVE_DATABASE_URL"] = url
-    os.environ.setdefault("TENTATIVE_DATA_DIR", str(ROOT / "var" / "bench"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tentative.settings"
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with throwaway_database(args.server, keep=args.keep) as url:
         date_id, type_id, token, actor, org_id = _setup(args.capacity)
         if args.in_process:
             latencies, ok, elapsed = _in_process(args, actor, org_id, date_id, type_id)
@@ -65,32 +51,6 @@ def main() -> None:
             label = f"HTTP, gunicorn {args.workers} sync workers, {args.clients} clients"
         oversold, held = _oversold(date_id, args.capacity)
         _report(label, args, latencies, ok, elapsed, oversold, held)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(args.server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def _database_url(server: str, name: str) -> str:
-    base, _, _ = server.rpartition("/")
-    return f"{base}/{name}"
-
-
-def _admin(server: str, sql: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    c = dj_database_url.parse(server)
-    with psycopg.connect(
-        dbname=c["NAME"],
-        user=c["USER"] or None,
-        host=c["HOST"] or None,
-        port=c["PORT"] or None,
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
 
 
 def _setup(capacity: int):  # type: ignore[no-untyped-def]

@@ -26,10 +26,8 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres"
+from common import DEFAULT_SERVER, throwaway_database
 
 
 def main() -> None:
@@ -43,45 +41,11 @@ def main() -> None:
     if args.options < 1 or not 0 <= args.emails <= args.options or args.workers < 1:
         parser.error("need --options >= 1, 0 <= --emails <= --options, --workers >= 1")
 
-    database = f"bench_sweep_{os.getpid()}"
-    base, _, _ = args.server.rpartition("/")
-    url = f"{base}/{database}"
-    _admin(args.server, f'CREATE DATABASE "{database}"')
-    os.environ["TENTATIVE_DATABASE_URL"] = url
-    os.environ.setdefault("TENTATIVE_DATA_DIR", str(ROOT / "var" / "bench"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tentative.settings"
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with throwaway_database(args.server, keep=args.keep) as url:
         now, pool_id = _setup(args.options, args.emails)
         _sweep(now, pool_id, args.options)
         _fan_out(now, args.emails)
         _deliver(url, args.emails, args.workers)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(args.server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def _admin(server: str, sql: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    c = dj_database_url.parse(server)
-    with psycopg.connect(
-        dbname=c["NAME"],
-        user=c["USER"] or None,
-        host=c["HOST"] or None,
-        port=c["PORT"] or None,
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
 
 
 def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]

@@ -16,19 +16,21 @@ def redact(data: dict[str, Any]) -> dict[str, Any]:
     return {k: ("[redacted]" if k.lower() in _REDACTED else v) for k, v in data.items()}
 
 
-def entry(
-    booking: Booking,
+def new_entry(
+    organisation_id: int,
     *,
     actor: Actor,
     action: str,
     at: datetime,
+    booking: Booking | None = None,
     from_state: str = "",
+    to_state: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """An unsaved entry, so that set-based actions can write many with one bulk_create."""
     return AuditEntry(
-        organisation_id=booking.organisation_id,
+        organisation_id=organisation_id,
         booking=booking,
         at=at,
         actor_kind=actor.kind.value,
@@ -36,10 +38,15 @@ def entry(
         actor_label=actor.label,
         action=action,
         from_state=from_state,
-        to_state=booking.state,
+        to_state=to_state,
         reason=reason,
         data=redact(data or {}),
     )
+
+
+def entry(booking: Booking, **kwargs: Any) -> AuditEntry:
+    """A booking's entry: its new state is the one it is in now."""
+    return new_entry(booking.organisation_id, booking=booking, to_state=booking.state, **kwargs)
 
 
 def record(booking: Booking, **kwargs: Any) -> AuditEntry:

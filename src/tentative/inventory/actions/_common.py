@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import StaffMembership
 from tentative.bookings.actor import Actor
-from tentative.bookings.audit import redact
+from tentative.bookings.audit import new_entry
 from tentative.bookings.errors import InvalidInput, NotFound
 from tentative.bookings.models import AuditEntry
 from tentative.catalog.models import EventDate, TicketType
@@ -49,15 +49,12 @@ def audit_entry(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """An unsaved audit entry for a reserve change: no booking, the reserve in `data`."""
-    return AuditEntry(
-        organisation_id=reserve.organisation_id,
-        booking=None,
-        at=at,
-        actor_kind=actor.kind.value,
-        actor_user_id=actor.user_id,
-        actor_label=actor.label,
+    return new_entry(
+        reserve.organisation_id,
+        actor=actor,
         action=f"reserve.{verb}",
-        data=redact({"reserve": reserve.id, "name": reserve.name, **(data or {})}),
+        at=at,
+        data={"reserve": reserve.id, "name": reserve.name, **(data or {})},
     )
 
 
