@@ -1,4 +1,4 @@
-"""Words people read for the machine codes of states, actions, roles and audit entries.
+"""Words people read for the codes of states, actions, roles, audit entries, deliveries.
 
 The codes stay untranslated where programs read them (the API, the outbox topics, the
 database choices, so a reworded label needs no migration); pages and messages show these.
@@ -49,6 +49,14 @@ AUDIT: dict[str, Promise] = {
     "reserve.release_due": _("Scheduled release done"),
     "reserve.schedule": _("Release scheduled"),
     "reserve.archive": _("Archived"),
+}
+
+
+# An email's or a webhook delivery's status (notifications.OutboxMessage.Status).
+DELIVERY: dict[str, Promise] = {
+    "pending": pgettext_lazy("delivery status", "waiting"),
+    "sent": pgettext_lazy("delivery status", "sent"),
+    "dead": pgettext_lazy("delivery status", "given up"),
 }
 
 

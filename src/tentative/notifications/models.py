@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import DEFAULT_REMINDERS, Organisation
+from tentative.bookings import labels
 
 
 class OutboxMessage(models.Model):
@@ -79,6 +80,10 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.topic} ({self.status})"
+
+    def get_status_display(self) -> str:
+        """The status in the reader's language (the choices keep the codes: no migration)."""
+        return labels.label(labels.DELIVERY, self.status)
 
     @property
     def recipients(self) -> str:
