@@ -125,9 +125,9 @@ def drain_events_only() -> None:
 
 def test_a_schedule_runs_once_per_period_however_many_workers(db):
     config = Config(sweep_every=timedelta(seconds=30))
-    assert run_due_schedules(config, now=T0) == ["deadlines", "purge"]
+    assert run_due_schedules(config, now=T0) == ["deadlines", "reserves", "purge"]
     assert run_due_schedules(Config(), now=T0 + timedelta(seconds=10)) == []
-    assert run_due_schedules(config, now=T0 + timedelta(seconds=30)) == ["deadlines"]
+    assert run_due_schedules(config, now=T0 + timedelta(seconds=30)) == ["deadlines", "reserves"]
     assert "expired" in ScheduleRun.objects.get(name="deadlines").last_result
 
 

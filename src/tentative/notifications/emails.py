@@ -57,7 +57,11 @@ STAFF_EMAILS = {
     "staff_overdue": _("Staff: option overdue"),
     "staff_customer_cancelled": _("Staff: customer cancelled"),
 }
-ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS}
+# About no booking: rendered by `render_notice` with a context of their own.
+NOTICE_EMAILS = {
+    "reserve_release_soon": _("Staff: a reserve's unbooked places return to sale tomorrow"),
+}
+ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS, **NOTICE_EMAILS}
 
 # Tags that would let an edited template reach other templates or the context's internals.
 _FORBIDDEN = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
@@ -168,11 +172,7 @@ def render(
     now: datetime,
 ) -> Rendered:
     context = context_for(booking, lines, language, event, with_tickets=with_tickets)
-    subject_t, body_t = overrides.templates(booking.organisation_id, name, language)
-    with translation.override(language):
-        # Plain text: nothing is HTML-escaped here; the HTML part escapes it once.
-        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())[:250]
-        text = body_t.render(Context(context, autoescape=False)).strip() + "\n"
+    subject, text = _texts(booking.organisation_id, name, language, context, overrides)
     rendered = Rendered(subject=subject, text=text, html="")
     codes = context["tickets"] if with_tickets else []
     images = []
@@ -197,18 +197,50 @@ def render(
                 ),
             }
         )
+    rendered.html = _html(language, booking.organisation.name, subject, text, images)
+    return rendered
+
+
+def render_notice(
+    organisation: Organisation,
+    name: str,
+    language: str,
+    context: dict[str, Any],
+    *,
+    overrides: Overrides,
+) -> Rendered:
+    """An email about no one booking (e.g. a reserve's release notice to its staff)."""
+    subject, text = _texts(organisation.id, name, language, context, overrides)
+    return Rendered(
+        subject=subject, text=text, html=_html(language, organisation.name, subject, text, [])
+    )
+
+
+def _texts(
+    organisation_id: int, name: str, language: str, context: dict[str, Any], overrides: Overrides
+) -> tuple[str, str]:
+    subject_t, body_t = overrides.templates(organisation_id, name, language)
     with translation.override(language):
-        rendered.html = render_to_string(
+        # Plain text: nothing is HTML-escaped here; the HTML part escapes it once.
+        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())[:250]
+        text = body_t.render(Context(context, autoescape=False)).strip() + "\n"
+    return subject, text
+
+
+def _html(
+    language: str, organisation: str, subject: str, text: str, tickets: list[dict[str, str]]
+) -> str:
+    with translation.override(language):
+        return render_to_string(
             "notifications/email/layout.html",
             {
                 "language": language,
-                "organisation": booking.organisation.name,
+                "organisation": organisation,
                 "subject": subject,
                 "body": text,
-                "tickets": images,
+                "tickets": tickets,
             },
         )
-    return rendered
 
 
 def context_for(

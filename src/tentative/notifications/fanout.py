@@ -23,6 +23,8 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     booking.expiring     staff_expiring                 (written by the sweep)
     booking.overdue      staff_overdue                  (written by the sweep)
     payment.requested    payment_request (payload: amount, currency, url, expires_at)
+    reserve.release_soon reserve_release_soon to the reserve's users (`reserve_users`), the
+                         day before its undrawn places return to general sale
 
 Every event also goes to each active webhook endpoint of the organisation that chose it.
 """
@@ -35,9 +37,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
 
-from tentative.accounts.models import StaffMembership
+from tentative.accounts.models import Organisation, StaffMembership
 from tentative.bookings.models import Booking, BookingLine
+from tentative.catalog.models import EventDate
+from tentative.inventory.actions.release_due import RELEASE_SOON
+from tentative.inventory.selectors import reserve_users
 from tentative.notifications import emails, webhooks
 from tentative.notifications.models import NotificationSettings, OutboxMessage, WebhookEndpoint
 
@@ -111,6 +118,7 @@ class Batch:
         for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=org_ids, active=True):
             self.endpoints[endpoint.organisation_id].append(endpoint)
         self.overrides = emails.Overrides(org_ids)
+        self.organisations = Organisation.objects.in_bulk(org_ids)
 
 
 def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
@@ -147,13 +155,51 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
                     now,
                 )
             )
+    elif event.topic in _NOTICES:
+        rows.extend(_notices(event, batch, now=now))
+    organisation = batch.organisations[event.organisation_id]
     for endpoint in batch.endpoints.get(event.organisation_id, []):
         if endpoint.wants(event.topic):
             row = _row(event, OutboxMessage.Kind.WEBHOOK, {}, now)
             row.endpoint = endpoint
-            row.payload = {"body": webhooks.body_for(event, row, booking, batch.lines)}
+            body = webhooks.body_for(event, row, booking, batch.lines, organisation=organisation)
+            row.payload = {"body": body}
             rows.append(row)
     return rows
+
+
+_NOTICES = {RELEASE_SOON: "reserve_release_soon"}
+
+
+def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
+    """A reserve's notice: one email to the staff who may book from it, in the organisation's
+    language, with the times in its zone."""
+    organisation = batch.organisations[event.organisation_id]
+    to = [u.email for u in reserve_users(event.payload["reserve"]) if u.email]
+    if not to:
+        return []
+    language = emails.language_for_staff(organisation)
+    date = EventDate.objects.select_related("event").get(id=event.payload["event_date"])
+    with translation.override(language):
+        context = {
+            "reserve_name": event.payload["reserve_name"],
+            "event": date.event.name,
+            "starts_at": _local(date.starts_at, organisation),
+            "release_at": _local(parse_datetime(event.payload["release_at"]), organisation),
+            "left": event.payload.get("left", 0),
+        }
+    name = _NOTICES[event.topic]
+    rendered = emails.render_notice(
+        organisation, name, language, context, overrides=batch.overrides
+    )
+    payload = rendered.as_payload(to, name=name, language=language)
+    return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
+
+
+def _local(moment: datetime | None, organisation: Organisation) -> str:
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment, organisation.zone), "DATETIME_FORMAT")
 
 
 def _row(event: OutboxMessage, kind: str, payload: dict[str, Any], now: datetime) -> OutboxMessage:

@@ -34,6 +34,7 @@ import hmac
 import time
 from typing import Any
 
+from tentative.accounts.models import Organisation
 from tentative.bookings.models import Booking, BookingLine
 from tentative.notifications.models import OutboxMessage
 
@@ -67,6 +68,8 @@ def body_for(
     delivery: OutboxMessage,
     booking: Booking | None,
     lines: dict[int, list[BookingLine]],
+    *,
+    organisation: Organisation,
 ) -> dict[str, Any]:
     data: dict[str, Any] = dict(event.payload)
     if booking is not None:
@@ -91,6 +94,6 @@ def body_for(
         "id": str(delivery.message_id),
         "topic": event.topic,
         "created_at": event.created_at.isoformat(),
-        "organisation": booking.organisation.slug if booking else None,
+        "organisation": organisation.slug,
         "data": data,
     }

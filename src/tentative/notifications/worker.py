@@ -287,11 +287,14 @@ def _close(smtp: object) -> None:
 
 def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[str]:
     """Run each periodic job whose time has come, if this worker wins its claim."""
+    from tentative.inventory.actions import release_due_reserves
     from tentative.notifications import sweeps
 
     now = now or timezone.now()
     jobs: dict[str, tuple[timedelta, Callable[[datetime], object]]] = {
         "deadlines": (config.sweep_every, sweeps.sweep),
+        # Reserves whose scheduled release has come, and their notices the day before.
+        "reserves": (config.sweep_every, lambda now: release_due_reserves(now=now)),
         "purge": (timedelta(hours=6), purge),
     }
     ran = []
