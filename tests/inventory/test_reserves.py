@@ -479,3 +479,21 @@ def test_the_release_command_runs_the_scheduled_release_now(org):
         call_command("release_reserves", stdout=out)
     assert out.getvalue().splitlines()[-1] == "released=1 places=4 noticed=0"
     assert general(date).free == 10
+
+
+def test_a_lapsed_draw_whose_place_goes_to_general_sale_never_blocks_general_sale(org):
+    """Invariant 6 across pools: the option holds the reserve's pool, but expiring it gives
+    its place to general sale, so a full general pool must reclaim it inline."""
+    date, ticket = on_sale(org, capacity=3)
+    owner = staff(org)
+    reserve = create_reserve(
+        org.id, actor=owner, name="Press", cancelled_places_to=Reserve.CancelledPlaces.GENERAL
+    )
+    allocate(owner, reserve, date, ticket, 1)
+    option = draw(owner, date, ticket, reserve, mode=State.OPTION)
+    book(owner, date, ticket, quantity=2, mode=State.CONFIRMED)
+    later = option.deadline_enforced + timedelta(minutes=1)
+    fresh = book(owner, date, ticket, now=later)
+    assert fresh.holds_capacity
+    assert Booking.objects.get(id=option.id).state == State.EXPIRED
+    assert general(date).taken == 3

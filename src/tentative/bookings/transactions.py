@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import OperationalError, transaction
+
+from tentative.bookings.errors import CapacityBusy
 
 _joined: ContextVar[bool] = ContextVar("tentative_action_joins_outer", default=False)
 _last: ContextVar[list[Callable[[], None]] | None] = ContextVar("tentative_last", default=None)
@@ -66,5 +68,11 @@ def _owned() -> Iterator[None]:
             yield
             for step in _last.get() or []:
                 step()
+    except OperationalError as error:
+        # lock_timeout or a detected deadlock on PostgreSQL, in any action: a typed,
+        # retryable 409 rather than a 500 or a hang. The transaction has rolled back.
+        if "lock timeout" in str(error) or "deadlock detected" in str(error):
+            raise CapacityBusy() from error
+        raise
     finally:
         _last.reset(token)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 
-from tentative.bookings.errors import CapacityBusy, SoldOut
+from tentative.bookings.errors import SoldOut
 from tentative.bookings.models import Booking
 from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
@@ -43,11 +43,6 @@ def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
     except capacity.PoolFull as full:
         pool = CapacityPool.objects.get(id=full.pool_id)
         raise SoldOut(free=max(pool.free, 0)) from None
-    except OperationalError as error:
-        # lock_timeout on PostgreSQL: a typed, retryable error rather than a hang.
-        if "lock timeout" in str(error) or "deadlock" in str(error):
-            raise CapacityBusy() from error
-        raise
 
 
 def _take_releasing_locks_on_failure(pairs: list[tuple[int, int]]) -> None:

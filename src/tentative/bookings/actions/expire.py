@@ -18,7 +18,7 @@ from tentative.bookings.models import AuditEntry, Booking
 from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
-from tentative.inventory.models import Hold
+from tentative.inventory.models import CapacityPool, Hold
 from tentative.notifications import outbox
 
 EXPIRABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
@@ -61,9 +61,15 @@ def reclaim_lapsed(
     actor = Actor.system("deadline")
     candidates = Booking.objects.filter(lapsed_bookings(now))
     if pool_id is not None:
+        # Every lapsed holder of any pool of that date, not only of the full pool: expiring a
+        # booking drawn from a reserve may give its place to general sale (a reserve that
+        # sends cancelled places there, archived, or past its release).
+        date_of_pool = CapacityPool.objects.filter(id=pool_id).values("event_date_id")
         candidates = candidates.filter(
             holds_capacity=True,
-            id__in=Hold.objects.filter(pool_id=pool_id).values("line__booking_id"),
+            id__in=Hold.objects.filter(pool__event_date_id__in=date_of_pool).values(
+                "line__booking_id"
+            ),
         )
     candidates = candidates.select_for_update(skip_locked=not wait, no_key=True).order_by("id")
     expired = list(candidates[:limit] if limit else candidates)
