@@ -19,6 +19,7 @@ from tentative.bookings.actions._capacity import give_back_for, take_for
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
 from tentative.bookings.models import Booking
+from tentative.bookings.transactions import at_the_end
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
@@ -95,7 +96,9 @@ def move(
     source = booking.state
     should_hold = states.takes_capacity(step.target, requests_hold=booking.requests_hold)
     if should_hold and not booking.holds_capacity:
-        take_for(booking, now=now)  # re-checks capacity: approving or converting can be refused
+        # Re-checks capacity (approving or converting can be refused), last before COMMIT
+        # like every take, so pools are always the last rows a transaction locks.
+        at_the_end(lambda: take_for(booking, now=now))
     elif booking.holds_capacity and not should_hold:
         give_back_for([booking.id])
     booking.holds_capacity = should_hold
