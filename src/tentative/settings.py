@@ -103,7 +103,14 @@ def _database() -> dict:
     else:
         # A transaction that waits this long for a capacity row gets CapacityBusy (HTTP 409)
         # instead of hanging.
-        config["OPTIONS"] = {"options": "-c lock_timeout=5000"}
+        config["OPTIONS"] = {
+            "options": "-c lock_timeout=5000",
+            # Bind parameters on the server and prepare what runs often: PostgreSQL then
+            # plans each hot statement once per connection instead of on every request
+            # (its CPU per booking fell from 1.7 to 1.1 ms; bench/hot_holds.py).
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
     if name := os.environ.get("TENTATIVE_TEST_DATABASE_NAME"):
         config["TEST"] = {"NAME": name}
     elif config["ENGINE"] == "django.db.backends.sqlite3":

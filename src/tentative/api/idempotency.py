@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Status
 
+from tentative import compiled
 from tentative.api.models import IdempotencyKey
 from tentative.bookings.errors import DomainError, IdempotencyMismatch, InvalidInput
 from tentative.bookings.transactions import wrapper_transaction
@@ -60,9 +61,10 @@ def _once(view: Callable[..., Result], request: HttpRequest, *args: Any, **kwarg
     try:
         with wrapper_transaction():
             status, body = view(request, *args, **kwargs)
-            IdempotencyKey.objects.create(
+            record = IdempotencyKey(
                 scope=scope, key=key, request_hash=fingerprint, status_code=status, body=body
             )
+            compiled.insert([record])
         return status, body
     except (IntegrityError, DomainError):
         # A call with this key committed first (or before): answer what it answered.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tentative import compiled
 from tentative.bookings.actor import Actor
 from tentative.bookings.models import AuditEntry, Booking
 
@@ -51,5 +52,5 @@ def entry(booking: Booking, **kwargs: Any) -> AuditEntry:
 
 def record(booking: Booking, **kwargs: Any) -> AuditEntry:
     audit = entry(booking, **kwargs)
-    audit.save()
+    compiled.insert([audit])
     return audit

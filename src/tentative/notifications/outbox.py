@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection
 
+from tentative import compiled
 from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
 from tentative.notifications.models import OutboxMessage
@@ -34,7 +35,7 @@ def event_for(
 
 
 def emit(booking: Booking, topic: str, **kwargs: Any) -> None:
-    event_for(booking, topic, **kwargs).save()
+    compiled.insert([event_for(booking, topic, **kwargs)])
 
 
 _COPY_COLUMNS = (

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from tentative import compiled
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import audit
 from tentative.bookings.access import check_may, check_organisation
@@ -89,7 +90,7 @@ def create_booking(
     )
 
     with action_transaction():
-        booking = Booking.objects.create(
+        booking = Booking(
             organisation=organisation,
             customer=customer,
             channel=channel,
@@ -104,7 +105,8 @@ def create_booking(
             updated_at=now,
             **deadline,
         )
-        booking_lines = BookingLine.objects.bulk_create(
+        compiled.insert([booking])
+        booking_lines = [
             BookingLine(
                 booking=booking,
                 event_date_id=line.event_date_id,
@@ -113,20 +115,20 @@ def create_booking(
                 unit_price=offers[line][1].price,
             )
             for line in lines
-        )
+        ]
+        compiled.insert(booking_lines)
         participants = [
             Participant(line=booking_line, name=name, email=email)
             for booking_line, line in zip(booking_lines, lines, strict=True)
             for name, email in line.participants
         ]
-        if participants:
-            Participant.objects.bulk_create(participants)
+        compiled.insert(participants)
         hold_rows = [
             Hold(line=booking_line, pool_id=pool_id, quantity=line.quantity)
             for booking_line, line in zip(booking_lines, lines, strict=True)
             for pool_id in pools[line]
         ]
-        Hold.objects.bulk_create(hold_rows)
+        compiled.insert(hold_rows)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
         outbox.emit(booking, "booking.created", actor=actor, at=now)
         if holds:
@@ -153,16 +155,13 @@ def _load(
 ) -> tuple[Organisation, dict[LineRequest, Offer], dict[LineRequest, list[int]]]:
     """The organisation, each line's date and ticket type, and the pools it must fit.
 
-    Two queries on the hot path: ticket types with their event and organisation, then every
-    pool of the dates with their times. Each line picks its pools in `reserves.line_pools`:
-    its date's pool and, where set, its ticket type's quota (or, for a draw, the reserve's).
+    Two queries on the hot path, both compiled once: ticket types with their event and
+    organisation, then every pool of the dates with their times. Each line picks its pools
+    in `reserves.line_pools`: its date's pool and, where set, its ticket type's quota (or,
+    for a draw, the reserve's).
     """
-    types = {
-        t.id: t
-        for t in TicketType.objects.select_related("event__organisation").filter(
-            id__in={line.ticket_type_id for line in lines}
-        )
-    }
+    wanted = sorted({line.ticket_type_id for line in lines})
+    types = {t.id: t for t in compiled.read_by_ids(TicketType, wanted, "event", "organisation")}
     rows = capacity.pools_of_dates(line.event_date_id for line in lines)
     offers, pools = {}, {}
     for line in lines:
