@@ -57,9 +57,21 @@ def read_by_ids(model: type[Model], ids: Sequence[int], *path: str) -> list[Mode
     joined in the same query and cached on it, like `select_related("a__b")`."""
     if not ids:
         return []
-    sql, chain = _read_statement(model, path, len(ids), connection.vendor)
+    return _read(model, path, ((model._meta.pk.name, len(ids)),), list(ids))
+
+
+def read_first(model: type[Model], **equal: Any) -> Model | None:
+    """The instance whose fields equal these values (a unique key), or None."""
+    found = _read(model, (), tuple((name, 1) for name in equal), list(equal.values()))
+    return found[0] if found else None
+
+
+def _read(
+    model: type[Model], path: tuple[str, ...], where: tuple[tuple[str, int], ...], params: list
+) -> list[Model]:
+    sql, chain = _read_statement(model, path, where, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(ids))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
     for row in rows:
@@ -89,8 +101,10 @@ def _convert(value: Any, column: tuple[Any, list[Any]]) -> Any:
 
 @cache
 def _read_statement(
-    model: type[Model], path: tuple[str, ...], count: int, vendor: str
+    model: type[Model], path: tuple[str, ...], where: tuple[tuple[str, int], ...], vendor: str
 ) -> tuple[str, list[tuple[type[Model], list[tuple[Any, list[Any]]]]]]:
+    """SELECT every column of `model` and of the models along `path`, WHERE each named
+    field equals one value, or is IN as many as its count."""
     quote = connection.ops.quote_name
     chain: list[tuple[type[Model], list[tuple[Any, list[Any]]]]] = []
     selected, joins = [], []
@@ -113,11 +127,12 @@ def _read_statement(
                 f"JOIN {quote(current._meta.db_table)} t{link + 1} "
                 f"ON t{link + 1}.{quote(current._meta.pk.column)} = {alias}.{quote(key.column)}"
             )
-    sql = "SELECT {} FROM {} t0 {} WHERE t0.{} IN ({})".format(  # noqa: S608 (names, not values)
-        ", ".join(selected),
-        quote(model._meta.db_table),
-        " ".join(joins),
-        quote(model._meta.pk.column),
-        ", ".join(["%s"] * count),
+    conditions = [
+        f"t0.{quote(model._meta.get_field(name).column)} "
+        + ("= %s" if count == 1 else "IN ({})".format(", ".join(["%s"] * count)))
+        for name, count in where
+    ]
+    sql = "SELECT {} FROM {} t0 {} WHERE {}".format(  # noqa: S608 (names, not values)
+        ", ".join(selected), quote(model._meta.db_table), " ".join(joins), " AND ".join(conditions)
     )
     return sql, chain

@@ -4,6 +4,8 @@ from datetime import UTC, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tentative.bookings.models import AuditEntry, Booking, Participant
@@ -54,6 +56,22 @@ def test_create_in_each_mode(api, offer, mode, holds, places):
     booking = Booking.objects.get(reference=body["reference"])
     assert booking.state == mode
     assert AuditEntry.objects.filter(booking=booking, action="create").count() == 1
+
+
+def test_creating_an_option_with_a_key_runs_ten_statements(api, offer):
+    """The hot path, pinned (docs/subsystems/locking.md; PERFORMANCE.md): the token, the
+    catalog, the pools, five INSERTs (booking, line, hold, audit, outbox), the take and
+    the idempotency record. A new statement here costs every booking; add it knowingly."""
+    date, ticket = offer
+    api.post("/bookings", {"mode": "option", "lines": [line(date, ticket, 1)]}, key="warm")
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post(
+            "/bookings", {"mode": "option", "lines": [line(date, ticket, 1)]}, key="pinned"
+        )
+    assert response.status_code == 201
+    # The test's own transaction turns BEGIN/COMMIT into savepoints: not counted.
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 10, statements
 
 
 def test_an_option_states_its_deadline_and_the_rule(api, offer):

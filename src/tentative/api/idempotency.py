@@ -74,7 +74,7 @@ def _once(view: Callable[..., Result], request: HttpRequest, *args: Any, **kwarg
 
 
 def _stored(scope: str, key: str, fingerprint: str) -> Result | None:
-    record = IdempotencyKey.objects.filter(scope=scope, key=key).first()
+    record = compiled.read_first(IdempotencyKey, scope=scope, key=key)
     if record is None:
         return None
     if record.request_hash != fingerprint:

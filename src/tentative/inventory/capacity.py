@@ -68,13 +68,14 @@ class PoolOfDate:
     ticket_type_id: int | None
     reserve_id: int | None
     event_id: int
+    free: int
     starts_at: datetime
     ends_at: datetime
 
 
 POOLS_OF_DATES_SQL = """
-    SELECT p.id, p.event_date_id, p.ticket_type_id, p.reserve_id, d.event_id, d.starts_at,
-           d.ends_at
+    SELECT p.id, p.event_date_id, p.ticket_type_id, p.reserve_id, d.event_id,
+           p.capacity - p.taken - p.set_aside, d.starts_at, d.ends_at
     FROM inventory_capacitypool p JOIN catalog_eventdate d ON d.id = p.event_date_id
     WHERE p.event_date_id IN ({})
     ORDER BY p.id
@@ -87,7 +88,7 @@ def pools_of_dates(date_ids: Iterable[int]) -> list[PoolOfDate]:
     with connection.cursor() as cursor:
         cursor.execute(POOLS_OF_DATES_SQL.format(", ".join(["%s"] * len(ids))), ids)
         return [
-            PoolOfDate(*row[:5], *(_aware(value) for value in row[5:])) for row in cursor.fetchall()
+            PoolOfDate(*row[:6], *(_aware(value) for value in row[6:])) for row in cursor.fetchall()
         ]
 
 

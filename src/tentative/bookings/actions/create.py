@@ -16,7 +16,7 @@ from tentative import compiled
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import audit
 from tentative.bookings.access import check_may, check_organisation
-from tentative.bookings.actions._capacity import take
+from tentative.bookings.actions._capacity import refuse_if_sold_out, take
 from tentative.bookings.actions._deadline import Offer, deadline_fields
 from tentative.bookings.actions._step import STARTED, now_or
 from tentative.bookings.actor import Actor, ActorKind
@@ -78,7 +78,7 @@ def create_booking(
     _check_lines(lines)
     check_may_draw(actor, organisation_id, (line.reserve_id for line in lines))
 
-    organisation, offers, pools = _load(organisation_id, lines, now)
+    organisation, offers, pools, free = _load(organisation_id, lines, now)
     if actor.kind == ActorKind.CUSTOMER:
         _check_customer_mode(mode, [offers[line][1] for line in lines])
     customer = _customer(organisation_id, customer_id)
@@ -88,6 +88,9 @@ def create_booking(
     deadline = deadline_fields(
         mode, organisation, [offers[line] for line in lines], now=now, language=language
     )
+    demand = [(pool_id, line.quantity) for line in lines for pool_id in pools[line]]
+    if holds:
+        refuse_if_sold_out(demand, free, now=now)
 
     with action_transaction():
         booking = Booking(
@@ -133,8 +136,7 @@ def create_booking(
         outbox.emit(booking, "booking.created", actor=actor, at=now)
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
-            pairs = [(h.pool_id, h.quantity) for h in hold_rows]
-            at_the_end(lambda: take(pairs, now=now))
+            at_the_end(lambda: take(demand, now=now))
     # Hand the lines back as if prefetched: the caller renders them without another query.
     booking._prefetched_objects_cache = {"lines": booking_lines}  # type: ignore[attr-defined]
     return booking
@@ -152,8 +154,9 @@ def _check_lines(lines: list[LineRequest]) -> None:
 
 def _load(
     organisation_id: int, lines: list[LineRequest], now: datetime
-) -> tuple[Organisation, dict[LineRequest, Offer], dict[LineRequest, list[int]]]:
-    """The organisation, each line's date and ticket type, and the pools it must fit.
+) -> tuple[Organisation, dict[LineRequest, Offer], dict[LineRequest, list[int]], dict[int, int]]:
+    """The organisation, each line's date and ticket type, the pools it must fit, and how
+    many places each pool had free when read.
 
     Two queries on the hot path, both compiled once: ticket types with their event and
     organisation, then every pool of the dates with their times. Each line picks its pools
@@ -187,7 +190,8 @@ def _load(
         pools[line] = reserves.line_pools(line, mine)  # a draw: the reserve's pool only
         if not pools[line]:
             raise InvalidInput(NOT_ON_SALE_MESSAGE)
-    return ticket_type.event.organisation, offers, pools
+    free = {pool.id: pool.free for pool in rows}
+    return ticket_type.event.organisation, offers, pools, free
 
 
 def _date_of(pool: capacity.PoolOfDate) -> EventDate:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tentative.bookings import audit
 from tentative.bookings.actions._capacity import give_back_for
@@ -40,6 +40,19 @@ def lapsed_bookings(now: datetime) -> Q:
     return Q(state__in=EXPIRABLE, at_limit=AtLimit.RELEASE.value, deadline_enforced__lte=now)
 
 
+def lapsed_holders_of_date(now: datetime, pool_id: int) -> QuerySet[Booking]:
+    """Lapsed bookings holding any pool of that pool's date, not only that pool: expiring a
+    booking drawn from a reserve may give its place to general sale (a reserve that sends
+    cancelled places there, archived, or past its release)."""
+    date_of_pool = CapacityPool.objects.filter(id=pool_id).values("event_date_id")
+    # A correlated EXISTS, not `id IN (holders of the date)`: PostgreSQL then starts from the
+    # few lapsed bookings (a partial index) instead of every hold of a busy date.
+    holds_there = Hold.objects.filter(
+        line__booking_id=OuterRef("id"), pool__event_date_id__in=date_of_pool
+    )
+    return Booking.objects.filter(lapsed_bookings(now), Exists(holds_there), holds_capacity=True)
+
+
 def expire_lapsed(
     *, now: datetime | None = None, pool_id: int | None = None, limit: int | None = None
 ) -> list[int]:
@@ -59,18 +72,10 @@ def reclaim_lapsed(
     transaction expired or confirmed no longer matches and is left alone.
     """
     actor = Actor.system("deadline")
-    candidates = Booking.objects.filter(lapsed_bookings(now))
-    if pool_id is not None:
-        # Every lapsed holder of any pool of that date, not only of the full pool: expiring a
-        # booking drawn from a reserve may give its place to general sale (a reserve that
-        # sends cancelled places there, archived, or past its release).
-        date_of_pool = CapacityPool.objects.filter(id=pool_id).values("event_date_id")
-        candidates = candidates.filter(
-            holds_capacity=True,
-            id__in=Hold.objects.filter(pool__event_date_id__in=date_of_pool).values(
-                "line__booking_id"
-            ),
-        )
+    if pool_id is None:
+        candidates = Booking.objects.filter(lapsed_bookings(now))
+    else:
+        candidates = lapsed_holders_of_date(now, pool_id)
     candidates = candidates.select_for_update(skip_locked=not wait, no_key=True).order_by("id")
     expired = list(candidates[:limit] if limit else candidates)
     if not expired:
