@@ -295,3 +295,41 @@ def test_pages_show_reserves_to_their_organisation_only(world):
 
 def _held(world: World) -> int:
     return CapacityPool.objects.get(reserve=world.reserves["all_staff"]).capacity
+
+
+@pytest.mark.parametrize("persona", ["owner", "manager", "agent", "member"])
+def test_taking_the_places_later_needs_the_right_to_draw_then(world, persona):
+    """A quote drawn from a reserve takes its places when converted (as does a request that
+    held none when approved, or a booking when reinstated): whoever does it must be allowed
+    to draw from the reserve at that moment, as at creation."""
+    quote = _quote(world, "member", "selected")
+    expected = DRAW[persona]["selected"]
+    try:
+        actions.convert_booking(quote.id, actor=world.actor(persona))
+        outcome = None
+    except DomainError as error:
+        outcome = error.code
+    assert outcome == expected
+    assert world.drawn("selected") == (1 if expected is None else 0)
+
+
+def test_an_archived_reserve_gives_no_places_to_what_was_drawn_before(world):
+    quote = _quote(world, "owner", "all_staff")
+    archive_reserve(world.reserves["all_staff"].id, actor=world.actor("owner"))
+    with pytest.raises(DomainError) as refused:
+        actions.convert_booking(quote.id, actor=world.actor("owner"))
+    assert refused.value.code == "reserve_archived"
+    assert Booking.objects.get(id=quote.id).state == State.QUOTE
+
+
+def _quote(world: World, persona: str, reserve: str) -> Booking:
+    return actions.create_booking(
+        actor=world.actor(persona),
+        organisation_id=world.date.event.organisation_id,
+        mode=State.QUOTE,
+        lines=[
+            actions.LineRequest(
+                world.date.id, world.ticket.id, 1, reserve_id=world.reserves[reserve].id
+            )
+        ],
+    )

@@ -20,6 +20,12 @@ from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
 
 
+def drawn_reserves(booking: Booking) -> list[int]:
+    """The reserves whose pools this booking's lines draw from."""
+    holds = Hold.objects.filter(line__booking=booking, pool__reserve__isnull=False)
+    return list(holds.values_list("pool__reserve_id", flat=True).distinct())
+
+
 def take_for(booking: Booking, *, now: datetime) -> None:
     pairs = list(Hold.objects.filter(line__booking=booking).values_list("pool_id", "quantity"))
     take(pairs, now=now)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings import audit
 from tentative.bookings.access import access_booking, check_may
-from tentative.bookings.actions._capacity import give_back_for, take_for
+from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
 from tentative.bookings.models import Booking
@@ -23,6 +23,7 @@ from tentative.bookings.transactions import at_the_end
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
+from tentative.inventory.access import check_may_draw
 from tentative.notifications import outbox
 
 STARTED = _("This date has already started or passed.")
@@ -96,6 +97,10 @@ def move(
     source = booking.state
     should_hold = states.takes_capacity(step.target, requests_hold=booking.requests_hold)
     if should_hold and not booking.holds_capacity:
+        # Places drawn from a reserve are taken now (a quote converted, a request that held
+        # none approved, a booking reinstated): whoever does it must be allowed to draw from
+        # that reserve now, as at creation, and an archived reserve gives no more.
+        check_may_draw(actor, booking.organisation_id, drawn_reserves(booking))
         # Re-checks capacity (approving or converting can be refused), last before COMMIT
         # like every take, so pools are always the last rows a transaction locks.
         at_the_end(lambda: take_for(booking, now=now))
