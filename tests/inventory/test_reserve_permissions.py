@@ -144,16 +144,7 @@ CASES = [(p, r, DRAW[p][r]) for p in PERSONAS for r in RESERVES]
 
 @pytest.mark.parametrize(("persona", "reserve", "expected"), CASES)
 def test_booking_from_a_reserve_through_the_action(world, persona, reserve, expected):
-    line = actions.LineRequest(
-        world.date.id, world.ticket.id, 1, reserve_id=world.reserves[reserve].id
-    )
-    actor = world.actor(persona)
-    book = lambda: actions.create_booking(  # noqa: E731
-        actor=actor,
-        organisation_id=world.date.event.organisation_id,
-        mode=State.CONFIRMED,
-        lines=[line],
-    )
+    book = lambda: _draw(world, world.actor(persona), reserve, State.CONFIRMED)  # noqa: E731
     if expected is OK:
         book()
         assert world.drawn(reserve) == 1
@@ -201,16 +192,7 @@ def test_booking_from_a_reserve_through_the_back_office(world, persona, reserve,
 def test_customers_never_book_from_a_reserve(world, reserve):
     customer = CustomerFactory(organisation=world.date.event.organisation)
     with pytest.raises(DomainError) as refused:
-        actions.create_booking(
-            actor=Actor.customer(customer),
-            organisation_id=world.date.event.organisation_id,
-            mode=State.OPTION,
-            lines=[
-                actions.LineRequest(
-                    world.date.id, world.ticket.id, 1, reserve_id=world.reserves[reserve].id
-                )
-            ],
-        )
+        _draw(world, Actor.customer(customer), reserve, State.OPTION)
     assert refused.value.code == "reserve_staff_only"
 
 
@@ -302,7 +284,7 @@ def test_taking_the_places_later_needs_the_right_to_draw_then(world, persona):
     """A quote drawn from a reserve takes its places when converted (as does a request that
     held none when approved, or a booking when reinstated): whoever does it must be allowed
     to draw from the reserve at that moment, as at creation."""
-    quote = _quote(world, "member", "selected")
+    quote = _draw(world, world.actor("member"), "selected", State.QUOTE)
     expected = DRAW[persona]["selected"]
     try:
         actions.convert_booking(quote.id, actor=world.actor(persona))
@@ -314,7 +296,7 @@ def test_taking_the_places_later_needs_the_right_to_draw_then(world, persona):
 
 
 def test_an_archived_reserve_gives_no_places_to_what_was_drawn_before(world):
-    quote = _quote(world, "owner", "all_staff")
+    quote = _draw(world, world.actor("owner"), "all_staff", State.QUOTE)
     archive_reserve(world.reserves["all_staff"].id, actor=world.actor("owner"))
     with pytest.raises(DomainError) as refused:
         actions.convert_booking(quote.id, actor=world.actor("owner"))
@@ -322,11 +304,12 @@ def test_an_archived_reserve_gives_no_places_to_what_was_drawn_before(world):
     assert Booking.objects.get(id=quote.id).state == State.QUOTE
 
 
-def _quote(world: World, persona: str, reserve: str) -> Booking:
+def _draw(world: World, actor: Actor, reserve: str, mode: State) -> Booking:
+    """One place of the world's ticket type, booked from that reserve."""
     return actions.create_booking(
-        actor=world.actor(persona),
+        actor=actor,
         organisation_id=world.date.event.organisation_id,
-        mode=State.QUOTE,
+        mode=mode,
         lines=[
             actions.LineRequest(
                 world.date.id, world.ticket.id, 1, reserve_id=world.reserves[reserve].id
