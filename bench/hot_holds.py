@@ -5,10 +5,14 @@
 
 One date with --capacity places (1,000), --attempts tries (2,000), so demand exceeds supply.
 It creates a throw-away PostgreSQL database, migrates it, serves the app with gunicorn on
-127.0.0.1 (HTTP mode), fires the attempts from a non-blocking socket client with one fresh connection
-per request (gunicorn's sync workers do not keep connections alive), then checks the
-database: oversold = places held beyond capacity, counted from the bookings themselves.
-The last line is `bookings/s=… p50_ms=… p99_ms=… oversold=…`.
+127.0.0.1 (HTTP mode), warms each worker with a few reads, fires the attempts from a
+non-blocking socket client with one fresh connection per request (gunicorn's sync workers
+do not keep connections alive), then checks the database: oversold = places held beyond
+capacity, counted from the bookings themselves.
+
+It prints the rate over all attempts (bookings and refusals) and the latency of each kind.
+The last line is `bookings/s=… p50_ms=… p99_ms=… oversold=…`: the bookings made divided by
+the time until the last one was made, and the latency of those bookings (see `_report`).
 """
 
 from __future__ import annotations
