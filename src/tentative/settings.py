@@ -146,6 +146,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Webhooks go to public addresses only (notifications/egress.py); a single-organisation
+# install whose receivers are on its own network may allow private ones.
+WEBHOOKS_ALLOW_PRIVATE = os.environ.get("TENTATIVE_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # API bodies are small; larger ones get a 413
 
 

@@ -98,7 +98,10 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():  # type: ignore[no-untyped-def]
+def receiver(settings):  # type: ignore[no-untyped-def]
+    """A webhook receiver on 127.0.0.1, which only an install allowing private addresses
+    may send to (notifications/egress.py)."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 
-from tentative.notifications import webhooks
+from tentative.notifications import egress, webhooks
 from tentative.notifications.models import OutboxMessage
 
 MAX_ATTEMPTS = {
@@ -156,7 +156,7 @@ def deliver_webhook(message: OutboxMessage, *, timeout: float) -> Outcome:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+        with egress.urlopen(request, timeout=timeout) as answer:
             text = answer.read(RESPONSE_KEPT).decode("utf-8", "replace")
             return Outcome(ok=True, status_code=answer.status, response=text)
     except urllib.error.HTTPError as error:
@@ -168,7 +168,11 @@ def deliver_webhook(message: OutboxMessage, *, timeout: float) -> Outcome:
             error=f"HTTP {error.code}",
             response=text,
         )
-    except (TimeoutError, urllib.error.URLError, OSError) as error:
+    except urllib.error.URLError as error:
+        # A private address stays private: retrying would not help (egress.py).
+        permanent = isinstance(error.reason, egress.PrivateAddress)
+        return Outcome(ok=False, permanent=permanent, error=f"URLError: {error.reason}"[:2000])
+    except (TimeoutError, OSError) as error:
         return Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:2000])
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from tentative.backoffice.access import staff_actor
 from tentative.bookings.actor import Actor
 from tentative.core.permissions import Role
-from tentative.notifications import emails
+from tentative.notifications import egress, emails
 from tentative.notifications.counters import dashboard_counts
 from tentative.notifications.models import (
     CaughtMail,
@@ -156,6 +156,11 @@ class EndpointForm(forms.ModelForm):
         url: str = self.cleaned_data["url"]
         if not url.startswith(("https://", "http://")):
             raise forms.ValidationError(_("Use an http:// or https:// address."))
+        if private := egress.private_addresses(url):
+            raise forms.ValidationError(
+                _("%(address)s is a private address: webhooks go to public addresses only."),
+                params={"address": private[0]},
+            )
         return url
 
 
