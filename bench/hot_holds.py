@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import selectors
 import socket
 import statistics
@@ -164,7 +165,7 @@ def _fire(port: int, token: str, body: bytes, attempts: int, clients: int):  # t
         f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\nIdempotency-Key: "
     ).encode()
-    results: list[tuple[float, float, int]] = []  # (sent, answered, status)
+    results: list[tuple[float, float, str]] = []  # (sent, answered, outcome)
     pending = iter(range(attempts))
     selector = selectors.DefaultSelector()
 
@@ -193,11 +194,17 @@ def _fire(port: int, token: str, body: bytes, attempts: int, clients: int):  # t
                 continue
             selector.unregister(sock)
             sock.close()
-            status_line = state[2].split(b"\r\n", 1)[0].split()
-            status = int(status_line[1]) if len(status_line) > 1 else 0
-            results.append((state[0] - started, time.perf_counter() - started, status))
+            results.append((state[0] - started, time.perf_counter() - started, _outcome(state[2])))
             start()
     return results
+
+
+def _outcome(response: bytes) -> str:
+    """'201', or the status and the error's code: '409 sold_out', '409 capacity_busy'."""
+    status_line = response.split(b"\r\n", 1)[0].split()
+    status = status_line[1].decode() if len(status_line) > 1 else "no answer"
+    code = re.search(rb'"code": ?"([a-z_]+)"', response) if status != "201" else None
+    return f"{status} {code[1].decode()}" if code else status
 
 
 def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyped-def]
@@ -206,7 +213,7 @@ def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyp
     from tentative.bookings import actions, errors
     from tentative.core.states import State
 
-    results: list[tuple[float, float, int]] = []  # (sent, answered, HTTP status it would be)
+    results: list[tuple[float, float, str]] = []  # (sent, answered, outcome as over HTTP)
     lock = threading.Lock()
     remaining = iter(range(args.attempts))
     line = [actions.LineRequest(date_id, type_id, 1)]
@@ -222,11 +229,11 @@ def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyp
                     actions.create_booking(
                         actor=actor, organisation_id=org_id, mode=State.OPTION, lines=line
                     )
-                    status = 201
+                    outcome = "201"
                 except errors.DomainError as error:
-                    status = error.status
+                    outcome = f"{error.status} {error.code}"
                 with lock:
-                    results.append((sent, time.perf_counter() - started, status))
+                    results.append((sent, time.perf_counter() - started, outcome))
         finally:
             connection.close()
 
@@ -258,17 +265,18 @@ def _report(label, args, results, oversold, held) -> None:  # type: ignore[no-un
     from the first attempt to the last booking. After that the date is sold out and every
     attempt is refused (409) whatever the server's speed, so counting that time too would
     make the figure depend on how many attempts the run makes beyond the capacity."""
-    statuses = Counter(status for _, _, status in results)
-    booked = [answered - sent for sent, answered, status in results if status == 201]
+    outcomes = Counter(outcome for _, _, outcome in results)
+    booked = [answered - sent for sent, answered, outcome in results if outcome == "201"]
     every = [answered - sent for sent, answered, _ in results]
     run = max(answered for _, answered, _ in results)
-    selling = max((answered for _, answered, status in results if status == 201), default=run)
-    print(f"statuses: {dict(sorted(statuses.items()))}")
-    if set(statuses) - {201, 409}:
-        print("UNEXPECTED statuses: only 201 and 409 (sold out) belong in this run")
+    selling = max((answered for _, answered, o in results if o == "201"), default=run)
+    print(f"outcomes: {dict(sorted(outcomes.items()))}")
+    if set(outcomes) - {"201", "409 sold_out"}:
+        print("UNEXPECTED outcomes: only bookings and 'sold out' belong in this run")
     print(f"{label}: {args.attempts} attempts, {len(booked)} booked, {held} places held")
     print(
-        f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s, "
+        f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s "
+        f"(bookings/run time={len(booked) / run:.0f}), "
         f"p50_ms={_pct(every, 50):.1f} p95_ms={_pct(every, 95):.1f} p99_ms={_pct(every, 99):.1f}"
     )
     print(
@@ -279,6 +287,9 @@ def _report(label, args, results, oversold, held) -> None:  # type: ignore[no-un
         f"bookings/s={len(booked) / selling:.0f} p50_ms={_pct(booked, 50):.1f} "
         f"p99_ms={_pct(booked, 99):.1f} oversold={oversold}"
     )
+    if oversold or held < min(args.capacity, args.attempts):
+        # Selling fewer places than there were (a spurious refusal) would flatter the rate.
+        raise SystemExit(f"FAILED: {held} places held of {args.capacity}")
 
 
 def _pct(seconds: list[float], p: float) -> float:

@@ -5,7 +5,9 @@ more Python than everything else the request does: about 1.7 of 4.4 ms of CPU pe
 (py-spy, bench/hot_holds.py). These two helpers derive the same SQL from the same model
 metadata once per process and convert values exactly as the ORM does (its own field methods
 and the backend's converters), so the models stay the single source of truth: nothing here
-names a table or a column. Signals are not sent; no model they are used on has receivers.
+names a table or a column. Signals are not sent: a test keeps receivers off the models used
+here (tests/test_conventions.py). What the helpers do not handle (inheritance, generated
+columns, database defaults, nullable joins) is refused when a statement is compiled.
 """
 
 from __future__ import annotations
@@ -15,14 +17,25 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import NOT_PROVIDED, Field, GeneratedField, Model
+
+# At most this many rows per INSERT: it bounds the statements kept compiled, and the
+# parameters of one statement (PostgreSQL's server-side binding takes at most 65,535).
+ROWS_PER_STATEMENT = 100
 
 
 def insert(objs: Sequence[Model]) -> None:
-    """INSERT unsaved instances of one model in one statement and give them their ids."""
+    """INSERT unsaved instances of one model, a hundred per statement, and give them ids."""
+    for start in range(0, len(objs), ROWS_PER_STATEMENT):
+        _insert_rows(objs[start : start + ROWS_PER_STATEMENT])
+
+
+def _insert_rows(objs: Sequence[Model]) -> None:
     if not objs:
         return
     sql, fields = _insert_statement(type(objs[0]), len(objs), connection.vendor)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert")  # unsaved parents refused
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection)
         for obj in objs
@@ -39,6 +52,7 @@ def insert(objs: Sequence[Model]) -> None:
 
 @cache
 def _insert_statement(model: type[Model], rows: int, vendor: str) -> tuple[str, list[Field]]:
+    _check_plain(model)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     quote = connection.ops.quote_name
@@ -50,6 +64,15 @@ def _insert_statement(model: type[Model], rows: int, vendor: str) -> tuple[str, 
         quote(meta.pk.column),
     )
     return sql, fields
+
+
+def _check_plain(model: type[Model]) -> None:
+    meta = model._meta
+    if meta.parents or meta.auto_field is None:
+        raise TypeError(f"{model.__name__}: inherited models need the ORM")
+    for field in meta.concrete_fields:
+        if isinstance(field, GeneratedField) or field.db_default is not NOT_PROVIDED:
+            raise TypeError(f"{model.__name__}.{field.name}: computed by the database")
 
 
 def read_by_ids(model: type[Model], ids: Sequence[int], *path: str) -> list[Model]:
@@ -104,12 +127,14 @@ def _read_statement(
     model: type[Model], path: tuple[str, ...], where: tuple[tuple[str, int], ...], vendor: str
 ) -> tuple[str, list[tuple[type[Model], list[tuple[Any, list[Any]]]]]]:
     """SELECT every column of `model` and of the models along `path`, WHERE each named
-    field equals one value, or is IN as many as its count."""
+    field equals one value, or is IN as many as its count. The converters depend on the
+    backend and the settings only, so one set serves every connection of that vendor."""
     quote = connection.ops.quote_name
     chain: list[tuple[type[Model], list[tuple[Any, list[Any]]]]] = []
     selected, joins = [], []
     current: type[Model] = model
     for link in range(len(path) + 1):
+        _check_plain(current)
         alias = f"t{link}"
         columns = []
         for field in current._meta.concrete_fields:
@@ -122,6 +147,8 @@ def _read_statement(
         chain.append((current, columns))
         if link < len(path):
             key = current._meta.get_field(path[link])
+            if key.null or not key.many_to_one:
+                raise TypeError(f"{current.__name__}.{key.name}: joins follow required keys")
             current = key.related_model  # type: ignore[assignment]
             joins.append(
                 f"JOIN {quote(current._meta.db_table)} t{link + 1} "

@@ -183,7 +183,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TENTATIVE_LOG_LEVEL", "WARNING")},
-    # Django logs every 4xx as a warning. On the API a 409 "sold out" or a 422 is an answer
-    # like any other, and a sold-out date answers thousands of them; server errors still log.
-    "loggers": {"django.request": {"level": os.environ.get("TENTATIVE_LOG_LEVEL", "ERROR")}},
+    "filters": {"business_answers": {"()": "tentative.api.logfilter.SkipBusinessAnswers"}},
+    "loggers": {"django.request": {"filters": ["business_answers"]}},
 }

@@ -59,7 +59,7 @@ def test_create_in_each_mode(api, offer, mode, holds, places):
 
 
 def test_creating_an_option_with_a_key_runs_ten_statements(api, offer):
-    """The hot path, pinned (docs/subsystems/locking.md; PERFORMANCE.md): the token, the
+    """The hot path, pinned (docs/architecture.md, "The hot path"): the token, the
     catalog, the pools, five INSERTs (booking, line, hold, audit, outbox), the take and
     the idempotency record. A new statement here costs every booking; add it knowingly."""
     date, ticket = offer

@@ -199,14 +199,23 @@ def _returned_to_general(
     return changes, released
 
 
+# Ids bound in one statement at most: an inline reclaim may expire thousands of options at
+# once, and PostgreSQL's server-side binding takes at most 65,535 parameters.
+IDS_PER_STATEMENT = 1000
+
+
 def held_by(booking_ids: Iterable[int]) -> list[tuple[int, int]]:
     """What the given bookings hold, per pool, read from their Hold rows."""
-    rows = (
-        Hold.objects.filter(line__booking_id__in=list(booking_ids))
-        .values("pool_id")
-        .annotate(quantity=Sum("quantity"))
-    )
-    return demand((row["pool_id"], row["quantity"]) for row in rows)
+    ids = list(booking_ids)
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        rows = (
+            Hold.objects.filter(line__booking_id__in=ids[start : start + IDS_PER_STATEMENT])
+            .values("pool_id")
+            .annotate(quantity=Sum("quantity"))
+        )
+        pairs.extend((row["pool_id"], row["quantity"]) for row in rows)
+    return demand(pairs)
 
 
 @dataclass(frozen=True)

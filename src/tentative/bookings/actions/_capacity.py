@@ -55,7 +55,12 @@ def free_and_lapsed(pool_id: int, *, now: datetime) -> tuple[int, bool]:
     with connection.cursor() as cursor:
         cursor.execute(
             FREE_AND_LAPSED_SQL.format(states=", ".join(["%s"] * len(EXPIRABLE))),
-            [now, AtLimit.RELEASE.value, *EXPIRABLE, pool_id],
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                AtLimit.RELEASE.value,
+                *EXPIRABLE,
+                pool_id,
+            ],
         )
         free, lapsed = cursor.fetchone()
     return free, bool(lapsed)

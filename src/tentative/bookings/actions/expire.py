@@ -18,6 +18,7 @@ from tentative.bookings.models import AuditEntry, Booking
 from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
+from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
 from tentative.notifications import outbox
 
@@ -82,17 +83,23 @@ def reclaim_lapsed(
         return []
     ids = [b.id for b in expired]
     holding = [b.id for b in expired if b.holds_capacity]
-    Booking.objects.filter(id__in=ids).update(
-        state=State.EXPIRED.value, holds_capacity=False, updated_at=now
-    )
+    for start in range(0, len(ids), capacity.IDS_PER_STATEMENT):
+        Booking.objects.filter(id__in=ids[start : start + capacity.IDS_PER_STATEMENT]).update(
+            state=State.EXPIRED.value, holds_capacity=False, updated_at=now
+        )
     if holding:
         give_back_for(holding)
     sources = {b.id: b.state for b in expired}
     for booking in expired:
         booking.state, booking.holds_capacity = State.EXPIRED.value, False
     AuditEntry.objects.bulk_create(
-        audit.entry(b, actor=actor, action=Action.EXPIRE.value, at=now, from_state=sources[b.id])
-        for b in expired
+        (
+            audit.entry(
+                b, actor=actor, action=Action.EXPIRE.value, at=now, from_state=sources[b.id]
+            )
+            for b in expired
+        ),
+        batch_size=500,
     )
     outbox.emit_many(
         outbox.event_for(
