@@ -12,7 +12,7 @@ from django.utils import timezone
 from tentative.accounts.models import ApiToken, Customer, Organisation, StaffMembership
 from tentative.bookings import actions
 from tentative.bookings.actor import Actor
-from tentative.catalog.models import Event, EventDate, TicketType
+from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
@@ -124,6 +124,69 @@ def book(
         organisation_id=date.event.organisation_id,
         mode=mode,
         lines=[actions.LineRequest(date.id, ticket_type.id, quantity)],
+        now=now,
+        **kwargs,
+    )
+
+
+def staff_member(org: Organisation, name: str = "Alice") -> Resource:
+    return Resource.objects.create(organisation=org, kind=Resource.Kind.STAFF, name=name)
+
+
+def room(org: Organisation, name: str = "The Vault") -> Resource:
+    return Resource.objects.create(organisation=org, kind=Resource.Kind.ROOM, name=name)
+
+
+def service(
+    org: Organisation,
+    *resources: Resource,
+    kind: str = Service.Kind.APPOINTMENT,
+    duration: timedelta = timedelta(hours=1),
+    prices: tuple[tuple[str, str], ...] = (("Standard", "50.00"),),
+    **terms: object,
+) -> Service:
+    """A timed offer delivered by `resources`, with its prices (name, amount)."""
+    terms.setdefault("deadline_days_after_booking", 5)
+    offer = Service.objects.create(
+        organisation=org, kind=kind, name=f"Service {kind}", duration=duration, **terms
+    )
+    offer.resources.set(resources)
+    for name, amount in prices:
+        ServicePrice.objects.create(service=offer, name=name, price=Decimal(amount))
+    return offer
+
+
+def session(org: Organisation, *rooms: Resource, **terms: object) -> Service:
+    """A room session: 2 to 6 players, adults and children priced apart, 15 min to reset."""
+    terms.setdefault("min_participants", 2)
+    terms.setdefault("max_participants", 6)
+    terms.setdefault("buffer_after", timedelta(minutes=15))
+    return service(
+        org,
+        *rooms,
+        kind=Service.Kind.ROOM_SESSION,
+        prices=(("Adult", "30.00"), ("Child", "20.00")),
+        **terms,
+    )
+
+
+def book_slot(
+    actor: Actor,
+    offer: Service,
+    resource: Resource,
+    starts_at: datetime,
+    *,
+    mode: State = State.OPTION,
+    quantity: int = 1,
+    now: datetime | None = None,
+    **kwargs: object,
+):  # type: ignore[no-untyped-def]
+    """One booking of a slot: `quantity` people at the service's first price."""
+    return actions.create_booking(
+        actor=actor,
+        organisation_id=offer.organisation_id,
+        mode=mode,
+        lines=[actions.SlotRequest(offer.id, resource.id, starts_at, quantity)],
         now=now,
         **kwargs,
     )

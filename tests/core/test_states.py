@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,4 +65,18 @@ def test_requests_hold_places_only_where_the_offer_says_so():
 
 def test_the_diagram_lists_every_transition():
     diagram = states.mermaid_diagram()
-    assert diagram.count("-->") == len(TRANSITIONS) + len(TERMINAL)
+    changing = [t for t in TRANSITIONS if t.action not in states.IN_PLACE]
+    assert diagram.count("-->") == len(changing) + len(TERMINAL)
+    # In-place actions are one note per live state, not a loop each.
+    for state in states.LIVE:
+        assert f"note right of {state.value}: change_quantity, move" in diagram
+
+
+def test_in_place_actions_keep_the_state_of_every_live_booking_and_no_other():
+    for action in states.IN_PLACE:
+        for state in State:
+            if state in states.LIVE:
+                assert states.transition(state, action).target == state
+            else:
+                with pytest.raises(states.IllegalTransition):
+                    states.transition(state, action)

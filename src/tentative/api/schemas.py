@@ -17,8 +17,8 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
-from tentative.bookings.actions.create import MAX_QUANTITY
 from tentative.bookings.models import Channel
+from tentative.bookings.offers import MAX_QUANTITY
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or a query, where all is text

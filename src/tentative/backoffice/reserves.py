@@ -28,10 +28,10 @@ from tentative.accounts.models import Customer, StaffMembership
 from tentative.backoffice.access import staff_actor
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
-from tentative.bookings.actions.create import MAX_QUANTITY
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import DomainError, NotFound
 from tentative.bookings.models import AuditEntry, Channel
+from tentative.bookings.offers import MAX_QUANTITY
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
 from tentative.inventory import actions

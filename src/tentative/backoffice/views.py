@@ -10,6 +10,7 @@ from django.shortcuts import render
 from tentative.backoffice.access import staff_actor
 from tentative.bookings import labels
 from tentative.bookings.access import visible_bookings
+from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
 
 
@@ -19,7 +20,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
     rows = (
         visible_bookings(actor)
         .select_related("customer")
-        .prefetch_related("lines__event_date__event", "lines__ticket_type")
+        .prefetch_related(*(f"lines__{path}" for path in LINE_WORDS))
         .order_by("-created_at", "-id")
     )
     state = request.GET.get("state", "")

@@ -63,6 +63,11 @@ class SoldOut(DomainError):
     message = _("Not enough places left: %(free)s available.")
 
 
+class SlotTaken(DomainError):
+    code, status = "slot_taken", 409
+    message = _("This time is no longer free: another booking holds it. Please choose another.")
+
+
 class CapacityBusy(DomainError):
     code, status = "capacity_busy", 409
     message = _("Too many bookings at once for this date; please try again.")

@@ -31,6 +31,8 @@ DONE: dict[str, Promise] = {
     "expired": pgettext_lazy("a booking cannot be …", "expired"),
     "cancelled": pgettext_lazy("a booking cannot be …", "cancelled"),
     "reinstated": pgettext_lazy("a booking cannot be …", "reinstated"),
+    "moved": pgettext_lazy("a booking cannot be …", "moved"),
+    "changed": pgettext_lazy("a booking cannot be …", "changed"),
 }
 
 ROLES: dict[str, Promise] = {

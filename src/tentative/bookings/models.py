@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import labels
-from tentative.catalog.models import EventDate, TicketType
+from tentative.catalog.models import EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 
@@ -92,19 +92,82 @@ class Booking(models.Model):
 
 
 class BookingLine(models.Model):
+    """One thing booked, of one of the offer kinds (catalog/models.py), at one time.
+
+    A ticket line names a date and a ticket type; a timed line (an appointment, or the
+    players of one price category in a room session) names a service, a price and the
+    resource that delivers it. `starts_at`/`ends_at` are on every line, copied from the
+    date or computed from the service, so deadlines and moves read one pair of fields.
+    What the line consumes is recorded beside it: `Hold` rows (places in pools) and
+    `TimeClaim` rows (a resource's time), both in the inventory.
+    """
+
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
-    event_date = models.ForeignKey(EventDate, on_delete=models.PROTECT, related_name="lines")
-    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="lines")
+    event_date = models.ForeignKey(
+        EventDate, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    service_price = models.ForeignKey(
+        ServicePrice, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive")
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(event_date__isnull=False, ticket_type__isnull=False)
+                    & Q(service=None, service_price=None, resource=None)
+                )
+                | (
+                    Q(event_date=None, ticket_type=None)
+                    & Q(service__isnull=False, service_price__isnull=False)
+                    & Q(resource__isnull=False)
+                ),
+                name="line_is_one_kind_of_offer",
+            ),
         ]
+        indexes = [models.Index(fields=["resource", "starts_at"], name="line_by_resource")]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.ticket_type_id} on {self.event_date_id}"
+        if self.ticket_type_id:
+            return f"{self.quantity} × {self.ticket_type_id} on {self.event_date_id}"
+        return f"{self.quantity} × {self.service_price_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_timed(self) -> bool:
+        return self.service_id is not None
+
+    # In words, for emails, pages, calendars and webhooks (select_related what they read:
+    # LINE_WORDS): the title (an event, a service), the item (a ticket type, a price), and
+    # who or where for a timed line (a staff member, a room).
+    @property
+    def title(self) -> str:
+        return self.event_date.event.name if self.ticket_type_id else self.service.name
+
+    @property
+    def item(self) -> str:
+        return self.ticket_type.name if self.ticket_type_id else self.service_price.name
+
+    @property
+    def resource_name(self) -> str:
+        return self.resource.name if self.resource_id else ""
+
+
+# What `title`, `item` and `resource_name` read, for select_related.
+LINE_WORDS = ("event_date__event", "ticket_type", "service", "service_price", "resource")
 
 
 class Participant(models.Model):

@@ -1,17 +1,57 @@
-"""What can be booked: events, their dates, and ticket types with prices.
+"""What can be booked: three kinds of dated offer on one engine (docs/architecture.md).
 
-Appointment slots of a staff member and room sessions are later offers of the same engine:
-a booking line points at a dated thing and consumes capacity pools or time claims.
+- A ticket type on an event date consumes *places* in capacity pools (seeds 000–002).
+- A service delivered by a resource over a time range consumes *the resource's time*: an
+  appointment with a staff member (seed 003) or a session of a room with players per price
+  category (seed 004). Appointments and room sessions differ in who delivers them and how
+  they are priced, not in how they are booked, so they are one model with a kind.
+
+Whatever is booked, the terms that decide its lifecycle (approval, whether a request holds,
+whether it may be reserved, the deadline rule) are the same fields (`OfferTerms`), so the
+engine asks any offer the same questions.
 """
 
+import zoneinfo
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tentative.accounts.models import Organisation
+from tentative.accounts.models import Organisation, StaffMembership
 from tentative.core.deadlines import AtLimit, DeadlineRule, Policy
+
+
+class OfferTerms(models.Model):
+    """What the engine asks any offer: approval, holding, reserving, and the deadline rule."""
+
+    # Seed 000/003: the customer asks, staff approve, and only then is the customer charged.
+    requires_approval = models.BooleanField(default=False)
+    # Whether a pending request holds what it asks for (DESIGN §1.6): some businesses hold
+    # places or the slot, others let requests overbook ("several clients may request the
+    # same slot", seed 003) and re-check at approval.
+    requests_hold_capacity = models.BooleanField(default=True)
+    reservable = models.BooleanField(
+        default=True, help_text=_("May be booked as an option (book now, pay later).")
+    )
+    deadline_days_after_booking = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_days_before_start = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def deadline_rule(self, org: Organisation) -> DeadlineRule:
+        days_after = self.deadline_days_after_booking
+        if days_after is None and self.deadline_days_before_start is None:
+            days_after = 7  # an option must always end somewhere
+        return DeadlineRule(
+            days_after_booking=days_after,
+            days_before_start=self.deadline_days_before_start,
+            policy=Policy(org.deadline_policy),
+            grace=org.deadline_grace,
+            at_limit=AtLimit(org.deadline_at_limit),
+        )
 
 
 class Event(models.Model):
@@ -40,23 +80,13 @@ class EventDate(models.Model):
         return f"{self.event} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class TicketType(models.Model):
+class TicketType(OfferTerms):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     price = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    # Seed 000: the customer books, staff approve, and only then is the customer charged.
-    requires_approval = models.BooleanField(default=False)
-    # Whether a pending request holds places (DESIGN §1.6): some businesses hold them,
-    # others let requests overbook and re-check capacity at approval.
-    requests_hold_capacity = models.BooleanField(default=True)
-    reservable = models.BooleanField(
-        default=True, help_text=_("May be booked as an option (book now, pay later).")
-    )
-    deadline_days_after_booking = models.PositiveSmallIntegerField(null=True, blank=True)
-    deadline_days_before_start = models.PositiveSmallIntegerField(null=True, blank=True)
     quota_per_date = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -71,14 +101,112 @@ class TicketType(models.Model):
     def __str__(self) -> str:
         return f"{self.event}: {self.name}"
 
-    def deadline_rule(self, org: Organisation) -> DeadlineRule:
-        days_after = self.deadline_days_after_booking
-        if days_after is None and self.deadline_days_before_start is None:
-            days_after = 7  # an option must always end somewhere
-        return DeadlineRule(
-            days_after_booking=days_after,
-            days_before_start=self.deadline_days_before_start,
-            policy=Policy(org.deadline_policy),
-            grace=org.deadline_grace,
-            at_limit=AtLimit(org.deadline_at_limit),
-        )
+
+class Resource(models.Model):
+    """Whose time a booking takes: a staff member or a room, of one organisation.
+
+    Two active time claims on one resource never overlap (`inventory.TimeClaim`)."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff member")
+        ROOM = "room", _("Room")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="resources"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    # A staff member may have a staff account (to see their own diary); a room never does.
+    membership = models.ForeignKey(
+        StaffMembership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="staff") | models.Q(membership=None),
+                name="only_staff_have_accounts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """A resource keeps the hours of its organisation."""
+        return self.organisation.zone
+
+
+class Service(OfferTerms):
+    """A timed offer: an appointment with a staff member, or a session of a room.
+
+    A booking takes the resource from `buffer_before` before the start to `buffer_after`
+    after the end (preparation, travel, resetting a room), so buffers are part of the claim.
+    """
+
+    class Kind(models.TextChoices):
+        APPOINTMENT = "appointment", _("Appointment")
+        ROOM_SESSION = "room_session", _("Room session")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    duration = models.DurationField()
+    buffer_before = models.DurationField(default=timedelta(0))
+    buffer_after = models.DurationField(default=timedelta(0))
+    # Participants (appointments) or players (room sessions) in one booking of a slot.
+    min_participants = models.PositiveSmallIntegerField(default=1)
+    max_participants = models.PositiveSmallIntegerField(default=1)
+    # Who can deliver it: staff members for an appointment, rooms for a session.
+    resources = models.ManyToManyField(Resource, related_name="services")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration__gt=timedelta(0)), name="service_has_duration"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_before__gte=timedelta(0))
+                & models.Q(buffer_after__gte=timedelta(0)),
+                name="service_buffers_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_participants__gte=1)
+                & models.Q(max_participants__gte=models.F("min_participants")),
+                name="service_participants_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def resource_kind(self) -> str:
+        return Resource.Kind.STAFF if self.kind == self.Kind.APPOINTMENT else Resource.Kind.ROOM
+
+
+class ServicePrice(models.Model):
+    """A price of a service: one for an appointment, one per player category for a room
+    session (adult, child, student…): the players of a booking are counted per price."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="prices")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="service_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.name}"

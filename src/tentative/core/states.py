@@ -31,9 +31,15 @@ class Action(StrEnum):
     EXPIRE = "expire"
     CANCEL = "cancel"
     REINSTATE = "reinstate"  # an expired booking comes back, if places remain now
+    # Changes that keep the state: the booking's places or slot change under it.
+    MOVE = "move"  # another date, time, staff member or room
+    CHANGE_QUANTITY = "change_quantity"  # more or fewer places or players on a line
 
 
 TERMINAL = frozenset({State.DECLINED, State.CANCELLED})
+# Actions that change what a booking consumes but never its state.
+IN_PLACE = frozenset({Action.MOVE, Action.CHANGE_QUANTITY})
+LIVE = (State.QUOTE, State.REQUEST, State.OPTION, State.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.CANCEL, State.CONFIRMED, State.CANCELLED, needs_reason=True),
     Transition(Action.REINSTATE, State.EXPIRED, State.OPTION, needs_reason=True),
     Transition(Action.REINSTATE, State.EXPIRED, State.CONFIRMED, needs_reason=True),
+    # A live booking can be moved or resized in place; an ended one cannot.
+    *(Transition(action, state, state) for action in sorted(IN_PLACE) for state in LIVE),
 )
 
 _BY_KEY = {(t.action, t.source, t.target): t for t in TRANSITIONS}
@@ -119,9 +127,14 @@ def mermaid_diagram() -> str:
     """The state diagram for the docs, generated from the table so it cannot drift."""
     lines = ["stateDiagram-v2"]
     for t in TRANSITIONS:
+        if t.action in IN_PLACE:
+            continue  # one note below instead of a loop on every live state
         source = "[*]" if t.source is None else t.source.value
         note = " (reason)" if t.needs_reason else ""
         lines.append(f"    {source} --> {t.target.value}: {t.action.value}{note}")
     for state in sorted(TERMINAL):
         lines.append(f"    {state.value} --> [*]")
+    in_place = ", ".join(sorted(a.value for a in IN_PLACE))
+    for state in LIVE:
+        lines.append(f"    note right of {state.value}: {in_place}")
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tentative.inventory import claims
 from tentative.inventory.models import CapacityPool, Hold, Reserve, ReserveDate
 
 
@@ -218,6 +219,16 @@ def held_by(booking_ids: Iterable[int]) -> list[tuple[int, int]]:
     return demand(pairs)
 
 
+def held_by_booking(booking_id: int) -> list[tuple[int, int]]:
+    return list(Hold.objects.filter(line__booking_id=booking_id).values_list("pool_id", "quantity"))
+
+
+def give_back_bookings(booking_ids: list[int]) -> None:
+    """Everything these bookings consume, given back: their places and their time."""
+    give_back(held_by(booking_ids))
+    claims.release(booking_ids)
+
+
 @dataclass(frozen=True)
 class Drift:
     pool_id: int
@@ -225,10 +236,14 @@ class Drift:
     actual: int
     counter: str = "taken"  # or "set_aside"
 
+    def __str__(self) -> str:
+        return f"pool {self.pool_id} {self.counter}: recorded {self.recorded}, actual {self.actual}"
 
-def reconcile(*, fix: bool = False) -> list[Drift]:
+
+def reconcile(*, fix: bool = False) -> list[Drift | claims.ClaimDrift]:
     """Recompute every pool's `taken` from the holds of bookings that hold capacity, and
-    every general pool's `set_aside` from the capacities of its reserves' pools."""
+    every general pool's `set_aside` from the capacities of its reserves' pools; and check
+    that every time claim is active exactly when its booking holds (`claims.drift`)."""
     actual = dict(
         Hold.objects.filter(line__booking__holds_capacity=True)
         .values("pool_id")
@@ -257,4 +272,4 @@ def reconcile(*, fix: bool = False) -> list[Drift]:
     if fix:
         for drift in drifts:
             CapacityPool.objects.filter(id=drift.pool_id).update(**{drift.counter: drift.actual})
-    return drifts
+    return [*drifts, *claims.drift(fix=fix)]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings.errors import DomainError, Forbidden
 
+NOT_ON_SALE_MESSAGE = _("This date has no capacity set, so it is not on sale.")
+
 
 class ReservesManagersOnly(Forbidden):
     code = "reserves_managers_only"

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Organisation, StaffMembership
-from tentative.catalog.models import EventDate, TicketType
+from tentative.catalog.models import EventDate, Resource, TicketType
 
 
 class Reserve(models.Model):
@@ -172,3 +172,44 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} in pool {self.pool_id}"
+
+
+class TimeClaim(models.Model):
+    """What one booking line took of a resource's time: from its start less the service's
+    buffer before, to its end plus the buffer after.
+
+    `active` mirrors the booking's `holds_capacity` (the same transition rules decide both),
+    and two active claims of one resource never overlap. The database enforces that: an
+    exclusion constraint over `tstzrange(starts_at, ends_at)` on PostgreSQL, triggers doing
+    the same check on SQLite, whose writers are serialised (migration 0003). A claim row
+    exists for every timed line whatever its state, so a quote or a request that holds
+    nothing still knows which slot it wants, and activating it re-checks the slot.
+    """
+
+    line = models.ForeignKey(
+        "bookings.BookingLine", on_delete=models.CASCADE, related_name="claims"
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="claims")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="claim_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["line"], name="one_claim_per_line"),
+        ]
+        indexes = [
+            # Availability and the overlap search read a resource's active claims by time.
+            models.Index(
+                fields=["resource", "starts_at"],
+                condition=Q(active=True),
+                name="active_claims_by_resource",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return f"{self.resource_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} ({state})"

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
@@ -29,9 +28,6 @@ from tentative.inventory import capacity
 from tentative.inventory.capacity import Change
 from tentative.inventory.errors import BelowDrawn, NotEnoughFree, ReserveEmpty
 from tentative.inventory.models import CapacityPool
-
-if TYPE_CHECKING:
-    from tentative.bookings.actions.create import LineRequest
 
 Target = Callable[[CapacityPool], int]
 
@@ -123,10 +119,12 @@ def lock(reserve_pool_ids: Sequence[int]) -> dict[int, CapacityPool]:
     return {pool.id: pool for pool in rows}
 
 
-# What the create action asks of this module (kept here so create.py changes little).
+# What booking a line asks of this module.
 
 
-def line_pools(line: LineRequest, pools_of_date: list[CapacityPool]) -> list[int]:
+def line_pools(
+    ticket_type_id: int, reserve_id: int | None, pools_of_date: Sequence[capacity.PoolOfDate]
+) -> list[int]:
     """The pools a line consumes; empty when its date has no general pool (not on sale).
 
     A draw consumes the reserve's pool alone: its places already left general sale (and
@@ -134,16 +132,16 @@ def line_pools(line: LineRequest, pools_of_date: list[CapacityPool]) -> list[int
     """
     if not any(p.reserve_id is None and p.ticket_type_id is None for p in pools_of_date):
         return []
-    if line.reserve_id is None:
+    if reserve_id is None:
         return [
             p.id
             for p in pools_of_date
-            if p.reserve_id is None and p.ticket_type_id in (None, line.ticket_type_id)
+            if p.reserve_id is None and p.ticket_type_id in (None, ticket_type_id)
         ]
     mine = [
         p.id
         for p in pools_of_date
-        if p.reserve_id == line.reserve_id and p.ticket_type_id == line.ticket_type_id
+        if p.reserve_id == reserve_id and p.ticket_type_id == ticket_type_id
     ]
     if not mine:
         raise ReserveEmpty()

@@ -269,9 +269,10 @@ def context_for(
         items = [
             {
                 "quantity": line.quantity,
-                "ticket": line.ticket_type.name,
-                "event": line.event_date.event.name,
-                "date": when(line.event_date.starts_at),
+                "ticket": line.item,
+                "event": line.title,
+                "with": line.resource_name,
+                "date": when(line.starts_at),
                 "deadline": deadline,
             }
             for line in sorted(lines, key=lambda ln: ln.id)

@@ -41,7 +41,7 @@ from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from tentative.accounts.models import Organisation, StaffMembership
-from tentative.bookings.models import Booking, BookingLine
+from tentative.bookings.models import LINE_WORDS, Booking, BookingLine
 from tentative.catalog.models import EventDate
 from tentative.inventory.actions.release_due import RELEASE_SOON
 from tentative.inventory.selectors import reserve_users
@@ -101,7 +101,7 @@ class Batch:
         )
         self.lines: dict[int, list[BookingLine]] = defaultdict(list)
         for line in BookingLine.objects.filter(booking_id__in=booking_ids).select_related(
-            "event_date__event", "ticket_type"
+            *LINE_WORDS
         ):
             self.lines[line.booking_id].append(line)
         self.staff: dict[int, list[str]] = defaultdict(list)

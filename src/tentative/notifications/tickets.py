@@ -50,19 +50,17 @@ def ics(booking: Booking, lines: list[BookingLine], *, zone: ZoneInfo, now: date
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     for line in sorted(lines, key=lambda ln: ln.id):
-        date_ = line.event_date
         event = icalendar.Event()
         event.add("uid", f"{booking.reference}-{line.id}@tentative")
         event.add("dtstamp", now.astimezone(UTC))
-        event.add("dtstart", date_.starts_at.astimezone(zone))
-        event.add("dtend", date_.ends_at.astimezone(zone))
-        event.add("summary", date_.event.name)
-        event.add(
-            "description",
-            f"{line.quantity} × {line.ticket_type.name} — {booking.reference}",
-        )
+        event.add("dtstart", line.starts_at.astimezone(zone))
+        event.add("dtend", line.ends_at.astimezone(zone))
+        event.add("summary", line.title)
+        if line.resource_id:
+            event.add("location", line.resource_name)
+        event.add("description", f"{line.quantity} × {line.item} — {booking.reference}")
         calendar.add_component(event)
-    years = [ln.event_date.starts_at.year for ln in lines] or [now.year]
+    years = [ln.starts_at.year for ln in lines] or [now.year]
     # Only the years the booking spans: the VTIMEZONE stays a few lines long.
     calendar.add_missing_timezones(
         first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 1, 12, 31)

@@ -81,9 +81,11 @@ def body_for(
                 "lines": [
                     {
                         "id": line.id,
-                        "event": line.event_date.event.name,
-                        "starts_at": line.event_date.starts_at.isoformat(),
-                        "ticket_type": line.ticket_type.name,
+                        "event": line.title,
+                        "starts_at": line.starts_at.isoformat(),
+                        "ends_at": line.ends_at.isoformat(),
+                        "ticket_type": line.item,
+                        "resource": line.resource_name or None,
                         "quantity": line.quantity,
                     }
                     for line in sorted(lines.get(booking.id, []), key=lambda ln: ln.id)

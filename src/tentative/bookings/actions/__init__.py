@@ -6,18 +6,23 @@ capacity and state, writes the audit entry and the outbox message, all in one tr
 
 from tentative.bookings.actions.approve import approve_booking
 from tentative.bookings.actions.cancel import cancel_booking
+from tentative.bookings.actions.change_quantity import change_quantity
 from tentative.bookings.actions.confirm import confirm_booking
 from tentative.bookings.actions.convert import convert_booking
-from tentative.bookings.actions.create import LineRequest, create_booking
+from tentative.bookings.actions.create import LineRequest, SlotRequest, create_booking
 from tentative.bookings.actions.decline import decline_booking
 from tentative.bookings.actions.expire import expire_booking, expire_lapsed
 from tentative.bookings.actions.extend import extend_booking
+from tentative.bookings.actions.move import Destination, move_booking
 from tentative.bookings.actions.reinstate import reinstate_booking
 
 __all__ = [
+    "Destination",
     "LineRequest",
+    "SlotRequest",
     "approve_booking",
     "cancel_booking",
+    "change_quantity",
     "confirm_booking",
     "convert_booking",
     "create_booking",
@@ -25,5 +30,6 @@ __all__ = [
     "expire_booking",
     "expire_lapsed",
     "extend_booking",
+    "move_booking",
     "reinstate_booking",
 ]

@@ -1,23 +1,28 @@
-"""Taking places for a booking, reclaiming lapsed options inline when a pool looks full.
+"""Taking what a booking consumes — places and a resource's time — reclaiming lapsed
+options inline when a pool looks full or a slot is held.
 
 DESIGN §2.2 #6: an option past its enforced limit never blocks a new booking, even before
 the sweep has run. When a conditional update fails we make sure we hold no pool (a failed
 single-pool UPDATE locks nothing; with several pools a savepoint rollback releases those
 already taken), expire the lapsed options holding the full pool, waiting for any that another
-transaction is expiring right now, and try again. Each pool is reclaimed at most once.
+transaction is expiring right now, and try again. Each pool is reclaimed at most once. Time
+claims are activated first (`claims.activate`), so the hot pool rows stay the last locked;
+a slot held only by lapsed bookings is reclaimed the same way, once per claim.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from tentative.bookings.errors import SoldOut
+from tentative.bookings.actions._lapsed import EXPIRABLE, lapsed_bookings, reclaim_lapsed
+from tentative.bookings.errors import SlotTaken, SoldOut
 from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit
-from tentative.inventory import capacity
-from tentative.inventory.models import CapacityPool, Hold
+from tentative.inventory import capacity, claims
+from tentative.inventory.models import CapacityPool, Hold, TimeClaim
 
 
 def drawn_reserves(booking: Booking) -> list[int]:
@@ -27,8 +32,12 @@ def drawn_reserves(booking: Booking) -> list[int]:
 
 
 def take_for(booking: Booking, *, now: datetime) -> None:
-    pairs = list(Hold.objects.filter(line__booking=booking).values_list("pool_id", "quantity"))
-    take(pairs, now=now)
+    """Take again what the booking's lines record (approve, convert, reinstate)."""
+    take(
+        capacity.held_by_booking(booking.id),
+        TimeClaim.objects.filter(line__booking_id=booking.id),
+        now=now,
+    )
 
 
 # A pool's free places, and whether a lapsed booking holds a place on its date (those
@@ -50,8 +59,6 @@ FREE_AND_LAPSED_SQL = """
 
 
 def free_and_lapsed(pool_id: int, *, now: datetime) -> tuple[int, bool]:
-    from tentative.bookings.actions.expire import EXPIRABLE
-
     with connection.cursor() as cursor:
         cursor.execute(
             FREE_AND_LAPSED_SQL.format(states=", ".join(["%s"] * len(EXPIRABLE))),
@@ -87,9 +94,28 @@ def refuse_if_sold_out(
             raise SoldOut(free=max(fresh, 0))
 
 
-def take(pairs: list[tuple[int, int]], *, now: datetime) -> None:
-    from tentative.bookings.actions.expire import reclaim_lapsed  # expire uses this module too
+def take(pairs: list[tuple[int, int]], time: Iterable[TimeClaim] = (), *, now: datetime) -> None:
+    """Activate the claims, then take the places; refuse with SlotTaken or SoldOut."""
+    take_time(claims.wanted(time), now=now)
+    take_places(pairs, now=now)
 
+
+def take_time(wanted: list[claims.Wanted], *, now: datetime) -> None:
+    reclaimed: set[int] = set()
+    while True:
+        try:
+            claims.activate(wanted, lapsed=lapsed_bookings(now, prefix="line__booking__"))
+            return
+        except claims.ClaimTaken as taken:
+            if not taken.lapsed_holders or taken.claim.id in reclaimed:
+                raise SlotTaken() from None
+            reclaimed.add(taken.claim.id)
+            # No pool is locked yet (claims come first), so waiting for a holder that
+            # another transaction is deciding on cannot deadlock against a pool.
+            reclaim_lapsed(now=now, booking_ids=taken.lapsed_holders, wait=True)
+
+
+def take_places(pairs: list[tuple[int, int]], *, now: datetime) -> None:
     reclaimed: set[int] = set()
     try:
         while True:
@@ -120,4 +146,4 @@ def _take_releasing_locks_on_failure(pairs: list[tuple[int, int]]) -> None:
 
 
 def give_back_for(booking_ids: list[int]) -> None:
-    capacity.give_back(capacity.held_by(booking_ids))
+    capacity.give_back_bookings(booking_ids)

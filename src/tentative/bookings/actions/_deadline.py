@@ -11,18 +11,19 @@ from django.utils.translation import gettext, ngettext, override
 from tentative.accounts.models import Organisation
 from tentative.bookings.deadline_text import describe
 from tentative.bookings.errors import DeadlineUnreachable
-from tentative.catalog.models import EventDate, TicketType
+from tentative.catalog.models import OfferTerms
 from tentative.core import deadlines
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import State
 
-Offer = tuple[EventDate, TicketType]
+# When the thing booked starts, and the terms of its offer (a ticket type, a service).
+Offer = tuple[datetime, OfferTerms]
 
 
 def deadline_fields(
     state: State, org: Organisation, offers: list[Offer], *, now: datetime, language: str
 ) -> dict[str, Any]:
-    first_start = min(date.starts_at for date, _ in offers)
+    first_start = min(starts_at for starts_at, _ in offers)
     if state == State.OPTION:
         return option_deadline(org, offers, now=now, language=language)
     if state == State.QUOTE:
@@ -44,13 +45,13 @@ def option_deadline(
 ) -> dict[str, Any]:
     """The earliest deadline over the lines binds the whole booking."""
     found = []
-    for date, ticket_type in offers:
+    for starts_at, terms in offers:
         try:
             found.append(
                 deadlines.compute_deadline(
-                    ticket_type.deadline_rule(org),
+                    terms.deadline_rule(org),
                     booked_at=now,
-                    starts_at=date.starts_at,
+                    starts_at=starts_at,
                     tz=org.zone,
                 )
             )

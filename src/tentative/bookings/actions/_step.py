@@ -11,14 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings import audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
+from tentative.bookings.actions._deadline import deadline_fields
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
 from tentative.bookings.models import Booking
+from tentative.bookings.offers import STARTED
 from tentative.bookings.transactions import at_the_end
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
@@ -26,7 +27,6 @@ from tentative.core.states import Action, State, Transition
 from tentative.inventory.access import check_may_draw
 from tentative.notifications import outbox
 
-STARTED = _("This date has already started or passed.")
 LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
 # Actions that end a booking may still end one that has lapsed but was not swept yet.
 ENDINGS = frozenset({Action.CANCEL, Action.DECLINE, Action.EXPIRE})
@@ -40,6 +40,8 @@ ACTION_WORDS = {
     Action.EXPIRE: "expired",
     Action.CANCEL: "cancelled",
     Action.REINSTATE: "reinstated",
+    Action.MOVE: "moved",
+    Action.CHANGE_QUANTITY: "changed",
 }
 
 
@@ -135,13 +137,11 @@ def move_with_new_deadline(
     booking: Booking, step: Transition, *, actor: Actor, now: datetime, reason: str = ""
 ) -> Booking:
     """For moves into a dated state (approve, convert, reinstate): the deadline starts now."""
-    from tentative.bookings.actions._deadline import deadline_fields
-
     offers = [
-        (line.event_date, line.ticket_type)
-        for line in booking.lines.select_related("event_date", "ticket_type")
+        (line.starts_at, line.ticket_type or line.service)
+        for line in booking.lines.select_related("ticket_type", "service")
     ]
-    if any(date.starts_at <= now for date, _ in offers):
+    if any(starts_at <= now for starts_at, _ in offers):
         raise InvalidInput(STARTED)
     for field, value in deadline_fields(
         step.target, booking.organisation, offers, now=now, language=booking.language

@@ -17,12 +17,13 @@ from datetime import datetime
 
 from django.db import connection
 
-from tentative.bookings.actions._capacity import give_back_for
-from tentative.bookings.actions.expire import EXPIRABLE, expire_lapsed
+from tentative.bookings.actions._lapsed import EXPIRABLE
+from tentative.bookings.actions.expire import expire_lapsed
 from tentative.bookings.models import AuditEntry, Booking
 from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
+from tentative.inventory import capacity
 from tentative.notifications.models import OutboxMessage
 
 _SQL = """
@@ -80,5 +81,5 @@ def expire_lapsed_batch(*, now: datetime, limit: int) -> list[int]:
         rows = cursor.fetchall()
         holding = [booking_id for booking_id, held in rows if held]
         if holding:
-            give_back_for(holding)
+            capacity.give_back_bookings(holding)
     return [booking_id for booking_id, _ in rows]

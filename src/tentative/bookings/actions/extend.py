@@ -31,9 +31,7 @@ def extend_booking(
         booking, step = lock_and_check(
             booking_id, actor=actor, action=Action.EXTEND, reason=reason, now=now
         )
-        first_start = min(
-            line.event_date.starts_at for line in booking.lines.select_related("event_date")
-        )
+        first_start = min(line.starts_at for line in booking.lines.all())
         if until > first_start:
             raise InvalidInput(AFTER_START)
         previous = booking.deadline_shown

@@ -12,13 +12,14 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.bookings.actions._step import STARTED, now_or
-from tentative.bookings.actions.create import NOT_ON_SALE_MESSAGE
+from tentative.bookings.actions._step import now_or
 from tentative.bookings.actor import Actor
 from tentative.bookings.errors import InvalidInput
+from tentative.bookings.offers import STARTED
 from tentative.bookings.transactions import action_transaction
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import lock_reserve, offer, places, record, reserve_date
+from tentative.inventory.errors import NOT_ON_SALE_MESSAGE
 from tentative.inventory.models import CapacityPool, ReserveDate
 
 

@@ -8,7 +8,7 @@ from tentative.inventory.capacity import reconcile
 class Command(BaseCommand):
     help = (
         "Recompute each capacity pool's taken count from the bookings and set-aside count "
-        "from its reserves; report any drift."
+        "from its reserves, check each time claim against its booking; report any drift."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
@@ -17,9 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, fix: bool = False, **options):  # type: ignore[no-untyped-def]
         drifts = reconcile(fix=fix)
         for d in drifts:
-            self.stdout.write(
-                f"pool {d.pool_id} {d.counter}: recorded {d.recorded}, actual {d.actual}"
-            )
+            self.stdout.write(str(d))
         self.stdout.write(f"drift={len(drifts)}")
         if drifts and not fix:
-            raise CommandError(f"{len(drifts)} pool(s) drifted; run with --fix to repair")
+            raise CommandError(
+                f"{len(drifts)} pool(s) or claim(s) drifted; run with --fix to repair"
+            )

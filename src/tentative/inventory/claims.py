@@ -1,0 +1,112 @@
+"""Taking and giving back a resource's time: activating and releasing time claims.
+
+This module and `capacity` are the only code that changes what is consumed (a convention
+test checks it). The rule itself — two active claims of one resource never overlap — is the
+database's (migration 0003: an exclusion constraint on PostgreSQL, triggers on SQLite), so a
+bug here cannot double-book; what this module adds is a clean refusal and the inline reclaim
+of lapsed options, as `capacity.take` has for pools:
+
+1. read the active claims that overlap the one to activate (a plain read, no lock);
+2. if any belongs to a booking that is not lapsed, refuse (`ClaimTaken`); if the only ones in
+   the way are lapsed, the caller expires them and asks again;
+3. activate with one UPDATE. On PostgreSQL a concurrent transaction that activated an
+   overlapping claim but has not committed makes this UPDATE wait on the constraint, then
+   fail if that one commits: the loser gets `ClaimTaken`, never a double booking.
+
+Claims are activated in (resource, start) order, so two bookings that want the same two slots
+wait on each other in one order only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from tentative.inventory.models import TimeClaim
+
+
+class ClaimTaken(Exception):
+    """Another booking holds this resource at an overlapping time."""
+
+    def __init__(self, claim: Wanted, lapsed_holders: list[int] | None = None) -> None:
+        self.claim = claim
+        # Bookings past their enforced limit that are in the way: reclaimable.
+        self.lapsed_holders = lapsed_holders or []
+        super().__init__(f"resource {claim.resource_id} is taken at {claim.starts_at}")
+
+
+@dataclass(frozen=True, order=True)
+class Wanted:
+    """A claim to activate, in the order claims are activated (resource, then time)."""
+
+    resource_id: int
+    starts_at: datetime
+    ends_at: datetime
+    id: int
+
+
+def wanted(claims: Iterable[TimeClaim]) -> list[Wanted]:
+    return sorted(Wanted(c.resource_id, c.starts_at, c.ends_at, c.id) for c in claims)
+
+
+def overlapping(resource_id: int, starts_at: datetime, ends_at: datetime) -> Q:
+    """Active claims of that resource whose time meets [starts_at, ends_at)."""
+    return Q(active=True, resource_id=resource_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
+def activate(claims: list[Wanted], *, lapsed: Q) -> None:
+    """Activate each claim or raise `ClaimTaken`. `lapsed` selects the claims of bookings
+    past their enforced limit (the caller's rule): those are reported, to be reclaimed."""
+    for claim in sorted(claims):
+        in_the_way = TimeClaim.objects.filter(
+            overlapping(claim.resource_id, claim.starts_at, claim.ends_at)
+        ).exclude(id=claim.id)
+        holders = set(in_the_way.values_list("line__booking_id", flat=True))
+        if holders:
+            reclaimable = set(in_the_way.filter(lapsed).values_list("line__booking_id", flat=True))
+            raise ClaimTaken(claim, sorted(holders) if reclaimable == holders else [])
+        try:
+            # A savepoint only where a concurrent writer can still be in the way: the error
+            # must not break the caller's transaction before it is turned into a refusal.
+            with transaction.atomic():
+                TimeClaim.objects.filter(id=claim.id).update(active=True)
+        except IntegrityError:
+            raise ClaimTaken(claim) from None
+
+
+def release(booking_ids: list[int]) -> None:
+    """Deactivate every claim of these bookings (a released claim never conflicts)."""
+    TimeClaim.objects.filter(line__booking_id__in=booking_ids, active=True).update(active=False)
+
+
+def move(claim_id: int, *, resource_id: int, starts_at: datetime, ends_at: datetime) -> None:
+    """Point an inactive claim at another slot (the caller activates it afterwards)."""
+    TimeClaim.objects.filter(id=claim_id, active=False).update(
+        resource_id=resource_id, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+@dataclass(frozen=True)
+class ClaimDrift:
+    claim_id: int
+    active: bool
+    holds: bool  # what its booking says
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} active: recorded {self.active}, actual {self.holds}"
+
+
+def drift(*, fix: bool = False) -> list[ClaimDrift]:
+    """Claims whose `active` disagrees with their booking's `holds_capacity`."""
+    rows = TimeClaim.objects.exclude(active=F("line__booking__holds_capacity")).values_list(
+        "id", "active"
+    )
+    found = [ClaimDrift(claim_id, active, not active) for claim_id, active in rows]
+    if fix:
+        for d in found:
+            TimeClaim.objects.filter(id=d.claim_id).update(active=d.holds)
+    return found
