@@ -44,14 +44,17 @@ def test_create_in_each_mode(api, offer, mode, holds, places):
     assert body["holds_capacity"] is holds
     assert body["total"] == "40.00" and body["currency"] == "EUR"
     assert body["channel"] == "api"
-    assert body["lines"] == [
-        {
-            "event_date_id": date.id,
-            "ticket_type_id": ticket.id,
-            "quantity": 2,
-            "unit_price": "20.00",
-        }
-    ]
+    [created] = body["lines"]
+    assert {k: v for k, v in created.items() if k not in ("id", "starts_at", "ends_at")} == {
+        "event_date_id": date.id,
+        "ticket_type_id": ticket.id,
+        "service_id": None,
+        "service_price_id": None,
+        "resource_id": None,
+        "quantity": 2,
+        "unit_price": "20.00",
+    }
+    assert created["starts_at"].startswith(date.starts_at.isoformat()[:19])
     assert taken(date) == places
     booking = Booking.objects.get(reference=body["reference"])
     assert booking.state == mode

@@ -8,7 +8,7 @@ stay far enough from year 1 and 9999 that converting them to UTC cannot overflow
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -132,13 +132,40 @@ class LineIn(Schema):
         return self
 
 
+class SlotIn(Schema):
+    """An appointment, or the players of one price category in a room session."""
+
+    service_id: BodyId
+    resource_id: BodyId = Field(description="The staff member or room that delivers it.")
+    starts_at: When = Field(description="In the future, with its time zone.")
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, strict=True)
+    price_id: BodyId | None = Field(None, description="The service's first price if omitted.")
+    participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+
+    @model_validator(mode="after")
+    def _participants_fit(self) -> SlotIn:
+        if len(self.participants) > self.quantity:
+            raise ValueError("more participants than people on the line")
+        return self
+
+
 class BookingIn(Schema):
+    """Tickets go in `lines`, appointments and room sessions in `slots`; a booking needs
+    at least one of either, and may mix them."""
+
     mode: Literal["quote", "request", "option", "confirmed"]
-    lines: list[LineIn] = Field(min_length=1, max_length=50)
+    lines: list[LineIn] = Field(default_factory=list, max_length=50)
+    slots: list[SlotIn] = Field(default_factory=list, max_length=50)
     customer_id: BodyId | None = None
     channel: Channel = Channel.API
     language: Literal["en", "fr", "es"] | None = None
     note: LongText = ""
+
+    @model_validator(mode="after")
+    def _something_booked(self) -> BookingIn:
+        if not self.lines and not self.slots:
+            raise ValueError("a booking needs at least one line or slot")
+        return self
 
 
 class ReasonIn(Schema):
@@ -153,9 +180,37 @@ class ExtendIn(ReasonIn):
     until: When
 
 
+class MoveIn(ReasonIn):
+    """Tickets move to another date of their event (`event_date_id`); appointments and room
+    sessions to another start and/or resource (`starts_at`, `resource_id`). Unset: unchanged."""
+
+    event_date_id: BodyId | None = None
+    starts_at: When | None = Field(None, description="In the future, with its time zone.")
+    resource_id: BodyId | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MoveIn:
+        if self.event_date_id is None and self.starts_at is None and self.resource_id is None:
+            raise ValueError("give event_date_id, or starts_at and/or resource_id")
+        if self.event_date_id is not None and (self.starts_at or self.resource_id):
+            raise ValueError("event_date_id excludes starts_at and resource_id")
+        return self
+
+
+class QuantityIn(ReasonIn):
+    line_id: BodyId
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
+
+
 class LineOut(Schema):
-    event_date_id: int
-    ticket_type_id: int
+    id: int
+    event_date_id: int | None
+    ticket_type_id: int | None
+    service_id: int | None
+    service_price_id: int | None
+    resource_id: int | None
+    starts_at: datetime
+    ends_at: datetime
     quantity: int
     unit_price: Decimal
 
@@ -195,6 +250,48 @@ class TicketTypeOut(Schema):
     price: Decimal
     requires_approval: bool
     reservable: bool
+
+
+class PriceOut(Schema):
+    id: int
+    name: str
+    price: Decimal
+
+
+class ServiceOut(Schema):
+    id: int
+    kind: str = Field(description="appointment or room_session")
+    name: str
+    description: str
+    duration: timedelta
+    buffer_before: timedelta
+    buffer_after: timedelta
+    min_participants: int
+    max_participants: int
+    requires_approval: bool
+    requests_hold_capacity: bool = Field(
+        description="false: several clients may request the same slot until one is approved"
+    )
+    reservable: bool
+    prices: list[PriceOut]
+    resource_ids: list[int]
+
+    @staticmethod
+    def resolve_resource_ids(service: object) -> list[int]:
+        return [r.id for r in service.resources.all()]  # type: ignore[attr-defined]
+
+
+class ResourceOut(Schema):
+    id: int
+    kind: str = Field(description="staff or room")
+    name: str
+
+
+class BusyOut(Schema):
+    """A time the resource cannot be booked, buffers included."""
+
+    starts_at: datetime
+    ends_at: datetime
 
 
 class DateOut(Schema):

@@ -20,6 +20,8 @@ from tentative.api.schemas import (
     CustomerOut,
     ExtendIn,
     Id,
+    MoveIn,
+    QuantityIn,
     ReasonIn,
     Reference,
     TargetIn,
@@ -74,6 +76,17 @@ def create(request: HttpRequest, payload: BookingIn) -> Result:
                 reserve_id=line.reserve_id,
             )
             for line in payload.lines
+        ]
+        + [
+            actions.SlotRequest(
+                service_id=slot.service_id,
+                resource_id=slot.resource_id,
+                starts_at=slot.starts_at,
+                quantity=slot.quantity,
+                price_id=slot.price_id,
+                participants=tuple((p.name, p.email) for p in slot.participants),
+            )
+            for slot in payload.slots
         ],
         customer_id=payload.customer_id,
         channel=payload.channel,
@@ -170,6 +183,37 @@ def extend(request: HttpRequest, reference: Reference, payload: ExtendIn) -> Res
         _booking_id(request, reference),
         actor=staff_actor(request),
         until=payload.until,
+        reason=payload.reason,
+    )
+    return _out(200, booking)
+
+
+@_mutation("/bookings/{reference}/move", 200, BookingOut)
+@idempotent
+def move(request: HttpRequest, reference: Reference, payload: MoveIn) -> Result:
+    """Another date (tickets), or another time, staff member or room; all or nothing."""
+    booking = actions.move_booking(
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        to=actions.Destination(
+            event_date_id=payload.event_date_id,
+            starts_at=payload.starts_at,
+            resource_id=payload.resource_id,
+        ),
+        reason=payload.reason,
+    )
+    return _out(200, booking)
+
+
+@_mutation("/bookings/{reference}/change_quantity", 200, BookingOut)
+@idempotent
+def change_quantity(request: HttpRequest, reference: Reference, payload: QuantityIn) -> Result:
+    """More places or players are checked like a new booking; fewer go back at once."""
+    booking = actions.change_quantity(
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        line_id=payload.line_id,
+        quantity=payload.quantity,
         reason=payload.reason,
     )
     return _out(200, booking)
