@@ -104,7 +104,12 @@ IDEMPOTENCY_KEY = {
             "description": (
                 "Any unique string (a UUID, say). Sending the same key again with the same "
                 "body returns the first response and changes nothing; with a different body, "
-                "a 422. Keys are per API token. A call that failed stored nothing."
+                "a 422. Keys are per API token. The first answer is kept, refusals included "
+                "(a 409 `sold_out` is answered again even after places come free: send a new "
+                "key to try again); a repeat sent while the first is running waits for it. "
+                "Nothing is kept when the input is invalid (422 `invalid`), when the key is "
+                "reused with another body, on a 409 `capacity_busy` or on a server error: "
+                "those may be retried with the same key."
             ),
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
         }
