@@ -3,14 +3,22 @@
 Every value that reaches a query is bounded here: ids fit a signed 64-bit column, text has
 no NUL byte or lone surrogate (PostgreSQL and UTF-8 refuse both), datetimes carry a zone and
 stay far enough from year 1 and 9999 that converting them to UTC cannot overflow.
+
+Every integer is an integer: in a JSON body `true`, `false`, `1.5`, `1.0` and `"1"` are
+refused (strict), and in a path or a query, where everything is text, only digits are
+(pydantic would read `1.0`, `+1`, ` 1` and `1_0` as numbers there). A boolean taken as a
+number once emptied a reserve (`"quantity": false`). And the OpenAPI schema says what the
+server refuses: bounds, zones, mutually exclusive fields, and each operation's 409 and 422.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -21,9 +29,24 @@ from tentative.bookings.models import Channel
 from tentative.bookings.offers import MAX_QUANTITY
 
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or a query, where all is text
-# In a JSON body a number is a number: "12", 12.0 and true are not ids or quantities.
-BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+def _digits(value: object) -> object:
+    """In a path or a query all is text: an integer there is written in ASCII digits."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,30}", value):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):  # a default
+        return value
+    raise ValueError("expected an integer, written in digits")
+
+
+# In a path or a query. The bounds come before the validator, or pydantic writes them into
+# the JSON schema as `ge` and `le`, which no OpenAPI client reads.
+TextInt = Annotated[int, BeforeValidator(_digits)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_digits)]
+# In a JSON body a number is a number: "12", 12.0, 1.5 and true are not ids or quantities.
+BodyInt = Annotated[int, Field(strict=True)]
+BodyId = Annotated[BodyInt, Field(ge=1, le=MAX_ID)]
 # Booking references are 8 characters of an upper-case alphabet; 12 leaves room to grow.
 Reference = Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")]
 
@@ -74,7 +97,17 @@ def _in_range(value: datetime) -> datetime:
 Name = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_clean_text), AfterValidator(_email)]
 LongText = Annotated[str, Field(max_length=2000), AfterValidator(_clean_text)]
-When = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_in_range)]
+WHEN = (
+    "An ISO 8601 date and time with its UTC offset (`2027-05-01T18:00:00+02:00`); one "
+    "without an offset, or a number, is refused. Between 1900-01-01 and 9000-01-01 UTC."
+)
+When = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_8601),
+    AfterValidator(_in_range),
+    Field(description=WHEN),
+]
+FUTURE = " Must be in the future and before the event date starts (422 otherwise)."
 
 
 class ErrorDetail(Schema):
@@ -104,12 +137,44 @@ IDEMPOTENCY_KEY = {
             "description": (
                 "Any unique string (a UUID, say). Sending the same key again with the same "
                 "body returns the first response and changes nothing; with a different body, "
-                "a 422. Keys are per API token. A call that failed stored nothing."
+                "a 422. Keys are per API token. The first answer is kept, refusals included "
+                "(a 409 `sold_out` is answered again even after places come free: send a new "
+                "key to try again); a repeat sent while the first is running waits for it. "
+                "Nothing is kept when the input is invalid (422 `invalid`), when the key is "
+                "reused with another body, on a 409 `capacity_busy` or on a server error: "
+                "those may be retried with the same key."
             ),
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
         }
     ]
 }
+
+
+def refusals(conflicts: Sequence[str] = (), invalid: Sequence[str] = ()) -> dict[str, Any]:
+    """A mutating operation's `openapi_extra`: the Idempotency-Key header, and what its 409
+    and 422 answers mean (`code` tells them apart; the body is always `ErrorOut`)."""
+
+    def codes(names: Sequence[str]) -> str:
+        return ", ".join(f"`{name}`" for name in names)
+
+    extra = copy.deepcopy(IDEMPOTENCY_KEY)  # Ninja merges into it in place
+    extra["responses"] = {
+        409: {
+            "description": (
+                "Refused by the current state; `code` says why: "
+                + codes([*conflicts, "capacity_busy"])
+                + ". `capacity_busy` (a lock waited too long) may be retried as it is."
+            )
+        },
+        422: {
+            "description": (
+                "Refused input; `code` says why: "
+                + codes(["invalid", *invalid, "idempotency_key_reused"])
+                + ". With `invalid`, `errors` lists each refused field (`loc`, `msg`)."
+            )
+        },
+    }
+    return extra
 
 
 class Participant(Schema):
@@ -120,8 +185,12 @@ class Participant(Schema):
 class LineIn(Schema):
     event_date_id: BodyId
     ticket_type_id: BodyId
-    quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
-    participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+    quantity: BodyInt = Field(ge=1, le=MAX_QUANTITY)
+    participants: list[Participant] = Field(
+        default_factory=list,
+        max_length=MAX_QUANTITY,
+        description="At most `quantity` participants (422 otherwise).",
+    )
     # Book from this capacity reserve (staff with access) instead of general sale.
     reserve_id: BodyId | None = None
 
@@ -177,7 +246,7 @@ class TargetIn(ReasonIn):
 
 
 class ExtendIn(ReasonIn):
-    until: When
+    until: When = Field(description="The new deadline. " + WHEN + FUTURE)
 
 
 class MoveIn(ReasonIn):

@@ -1,6 +1,6 @@
 """Bookings: create in each mode, read, list, and every action. Thin shells over actions."""
 
-import copy
+from collections.abc import Sequence
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -10,7 +10,6 @@ from tentative.accounts.models import Customer
 from tentative.api.access import staff_actor
 from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
-    IDEMPOTENCY_KEY,
     READ_ERRORS,
     WRITE_ERRORS,
     AuditOut,
@@ -25,7 +24,9 @@ from tentative.api.schemas import (
     ReasonIn,
     Reference,
     TargetIn,
+    TextInt,
     When,
+    refusals,
 )
 from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
@@ -41,16 +42,28 @@ class Page(LimitOffsetPagination):
     """Ninja's limit/offset, bounded: an unbounded integer reached SQL and failed there."""
 
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        limit: TextInt = Field(50, ge=1, le=MAX_PAGE)
+        offset: TextInt = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def _mutation(path: str, status: int, out: type[Schema]):  # type: ignore[no-untyped-def]
+# What a booking action can meet: the state machine, a lapsed deadline, places or a slot
+# taken again.
+ACTION_CONFLICTS = ("illegal_transition", "lapsed", "sold_out", "slot_taken")
+ACTION_INVALID = ("reason_required", "deadline_unreachable")
+
+
+def _mutation(  # type: ignore[no-untyped-def]
+    path: str,
+    status: int,
+    out: type[Schema],
+    conflicts: Sequence[str] = ACTION_CONFLICTS,
+    invalid: Sequence[str] = ACTION_INVALID,
+):
     """A POST documented with its errors and the Idempotency-Key header."""
     return router.post(
         path,
         response={status: out, **WRITE_ERRORS},
-        openapi_extra=copy.deepcopy(IDEMPOTENCY_KEY),  # Ninja merges into it in place
+        openapi_extra=refusals(conflicts, invalid),
     )
 
 
@@ -59,7 +72,13 @@ def _out(status: int, booking: Booking) -> Result:
     return status, BookingOut.from_orm(booking).model_dump(mode="json")
 
 
-@_mutation("/bookings", 201, BookingOut)
+@_mutation(
+    "/bookings",
+    201,
+    BookingOut,
+    conflicts=("sold_out", "slot_taken"),
+    invalid=("not_reservable", "deadline_unreachable"),
+)
 @idempotent
 def create(request: HttpRequest, payload: BookingIn) -> Result:
     actor = staff_actor(request)
@@ -239,7 +258,7 @@ _simple("expire", actions.expire_booking)
 _simple("cancel", actions.cancel_booking)
 
 
-@_mutation("/customers", 201, CustomerOut)
+@_mutation("/customers", 201, CustomerOut, conflicts=(), invalid=())
 @idempotent
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Result:
     actor = staff_actor(request)
