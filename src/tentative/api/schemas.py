@@ -250,12 +250,15 @@ class ExtendIn(ReasonIn):
 
 
 class MoveIn(ReasonIn):
-    """Tickets move to another date of their event (`event_date_id`); appointments and room
+    """`reason` is a private note (the audit trail). Tickets move to another date of their
+    event (`event_date_id`); appointments and room
     sessions to another start and/or resource (`starts_at`, `resource_id`). Unset: unchanged."""
 
     event_date_id: BodyId | None = None
     starts_at: When | None = Field(None, description="In the future, with its time zone.")
     resource_id: BodyId | None = None
+    message: LongText = Field("", description="For the customer, in the 'moved' email.")
+    notify: bool = Field(True, description="Email the customer about the move.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> MoveIn:

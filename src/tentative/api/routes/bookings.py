@@ -220,6 +220,8 @@ def move(request: HttpRequest, reference: Reference, payload: MoveIn) -> Result:
             resource_id=payload.resource_id,
         ),
         reason=payload.reason,
+        message=payload.message,
+        notify=payload.notify,
     )
     return _out(200, booking)
 
