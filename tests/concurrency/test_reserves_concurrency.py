@@ -20,7 +20,7 @@ import pytest
 from django.db import connection
 
 from tentative.bookings import actions
-from tentative.bookings.errors import CapacityBusy, SoldOut
+from tentative.bookings.errors import SoldOut
 from tentative.bookings.models import AuditEntry
 from tentative.core.permissions import Role
 from tentative.core.states import State
@@ -35,6 +35,7 @@ from tentative.inventory.actions import (
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import Reserve, ReserveDate
 from tentative.notifications.models import OutboxMessage
+from tentative.shared.errors import CapacityBusy
 from tests.conftest import on_postgres
 from tests.factories import on_sale, staff
 

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from tentative.bookings import actions
 from tentative.bookings.actions import expire_lapsed
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import AuditEntry, Booking
 from tentative.notifications.models import DeliveryAttempt, OutboxMessage
 from tentative.notifications.worker import Config, run
+from tentative.shared.actor import Actor
 from tests.concurrency.threads import race
 from tests.conftest import on_postgres
 from tests.factories import book, on_sale, staff

@@ -133,7 +133,7 @@ def test_declined_carries_the_staff_message_and_staff_hear_of_new_requests(org, 
 
 
 def test_a_customer_cancelling_tells_them_and_the_staff(org, smtp):
-    from tentative.bookings.actor import Actor
+    from tentative.shared.actor import Actor
 
     date, ticket = on_sale(org)
     MembershipFactory(organisation=org, user=UserFactory(email="desk@example.org"))

@@ -22,8 +22,8 @@ from ninja import Status
 
 from tentative import compiled
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.errors import DomainError, IdempotencyMismatch, InvalidInput
-from tentative.bookings.transactions import wrapper_transaction
+from tentative.shared.errors import DomainError, IdempotencyMismatch, InvalidInput
+from tentative.shared.transactions import wrapper_transaction
 
 HEADER = "Idempotency-Key"
 KEY_TOO_LONG = _("The Idempotency-Key must be 1 to 255 printable characters.")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from tentative.accounts.models import StaffMembership
-from tentative.bookings.actor import Actor
+from tentative.shared.actor import Actor
 
 
 def staff_actor(request: HttpRequest) -> Actor:

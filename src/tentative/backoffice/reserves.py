@@ -29,8 +29,6 @@ from tentative.backoffice.access import staff_actor
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
 from tentative.bookings.actions.create import MAX_QUANTITY
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import DomainError, NotFound
 from tentative.bookings.models import AuditEntry, Channel
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
@@ -39,6 +37,8 @@ from tentative.inventory.access import access_reserve, may_draw, may_manage, vis
 from tentative.inventory.actions._common import MAX_PLACES
 from tentative.inventory.models import Reserve
 from tentative.inventory.selectors import date_report, reserve_dates, reserve_pools
+from tentative.shared.actor import Actor
+from tentative.shared.errors import DomainError, NotFound
 
 INVALID = _("Please correct the form.")
 DONE = _("Saved.")

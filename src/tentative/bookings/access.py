@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tentative.bookings.actor import Actor, ActorKind
-from tentative.bookings.errors import Forbidden, NotFound
 from tentative.bookings.models import Booking
 from tentative.core.permissions import customer_may, staff_may
 from tentative.core.states import Action, State
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import Forbidden, NotFound
 
 
 def visible_bookings(actor: Actor) -> QuerySet[Booking]:

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from tentative import compiled
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import AuditEntry, Booking
+from tentative.shared.actor import Actor
 
 # Never copied into an audit entry, whatever a caller passes.
 _REDACTED = {"password", "token", "secret", "card", "iban", "authorization"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.errors import DomainError, Forbidden
+from tentative.shared.errors import DomainError, Forbidden
 
 
 class ReservesManagersOnly(Forbidden):

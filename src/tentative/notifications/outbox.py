@@ -10,9 +10,9 @@ from typing import Any
 from django.db import connection
 
 from tentative import compiled
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
 from tentative.notifications.models import OutboxMessage
+from tentative.shared.actor import Actor
 
 
 def event_for(

@@ -33,12 +33,12 @@ from django.utils import timezone
 from tentative.accounts.models import DEFAULT_REMINDERS
 from tentative.bookings.actions.expire import lapsed_bookings
 from tentative.bookings.actions.expire_batch import expire_lapsed_batch
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
 from tentative.core.deadlines import reminders_due
 from tentative.core.states import State
 from tentative.notifications import outbox
 from tentative.notifications.models import NotificationLog, NotificationSettings
+from tentative.shared.actor import Actor
 
 EXPIRE_BATCH = 5000
 FLAG_BATCH = 500

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.backoffice.access import staff_actor
-from tentative.bookings.actor import Actor
 from tentative.core.permissions import Role
 from tentative.notifications import egress, emails
 from tentative.notifications.counters import dashboard_counts
@@ -31,6 +30,7 @@ from tentative.notifications.models import (
     WebhookEndpoint,
 )
 from tentative.notifications.resend import resend
+from tentative.shared.actor import Actor
 
 TOPICS = [
     "booking.created",

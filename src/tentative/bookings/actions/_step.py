@@ -16,15 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from tentative.bookings import audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
+from tentative.bookings.errors import IllegalTransition, Lapsed
 from tentative.bookings.models import Booking
-from tentative.bookings.transactions import at_the_end
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
 from tentative.inventory.access import check_may_draw
 from tentative.notifications import outbox
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or as now_or  # the actions import it from here
+from tentative.shared.errors import InvalidInput, ReasonRequired
+from tentative.shared.transactions import at_the_end
 
 STARTED = _("This date has already started or passed.")
 LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
@@ -41,10 +43,6 @@ ACTION_WORDS = {
     Action.CANCEL: "cancelled",
     Action.REINSTATE: "reinstated",
 }
-
-
-def now_or(now: datetime | None) -> datetime:
-    return now or timezone.now()
 
 
 def lock_and_check(

@@ -19,10 +19,8 @@ from tentative.bookings.access import check_may, check_organisation
 from tentative.bookings.actions._capacity import refuse_if_sold_out, take
 from tentative.bookings.actions._deadline import Offer, deadline_fields
 from tentative.bookings.actions._step import STARTED, now_or
-from tentative.bookings.actor import Actor, ActorKind
-from tentative.bookings.errors import InvalidInput, NotFound, NotReservable
+from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
-from tentative.bookings.transactions import action_transaction, at_the_end
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
@@ -30,6 +28,9 @@ from tentative.inventory import capacity, reserves
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold
 from tentative.notifications import outbox
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.transactions import action_transaction, at_the_end
 
 MAX_QUANTITY = 1000
 

@@ -13,14 +13,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from tentative.bookings import audit
 from tentative.bookings.actions._capacity import give_back_for
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import AuditEntry, Booking
-from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
 from tentative.notifications import outbox
+from tentative.shared.actor import Actor
+from tentative.shared.transactions import action_transaction
 
 EXPIRABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
 

@@ -20,10 +20,10 @@ from django.db import connection
 from tentative.bookings.actions._capacity import give_back_for
 from tentative.bookings.actions.expire import EXPIRABLE, expire_lapsed
 from tentative.bookings.models import AuditEntry, Booking
-from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.notifications.models import OutboxMessage
+from tentative.shared.transactions import action_transaction
 
 _SQL = """
 WITH picked AS (

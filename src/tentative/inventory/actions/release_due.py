@@ -24,14 +24,14 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import AuditEntry
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import audit_entry
 from tentative.inventory.models import CapacityPool, ReserveDate
 from tentative.notifications.models import OutboxMessage
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 RELEASED = "reserve.released"
 RELEASE_SOON = "reserve.release_soon"

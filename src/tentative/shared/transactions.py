@@ -20,7 +20,7 @@ from contextvars import ContextVar
 
 from django.db import OperationalError, transaction
 
-from tentative.bookings.errors import CapacityBusy
+from tentative.shared.errors import CapacityBusy
 
 _joined: ContextVar[bool] = ContextVar("tentative_action_joins_outer", default=False)
 _last: ContextVar[list[Callable[[], None]] | None] = ContextVar("tentative_last", default=None)
