@@ -117,7 +117,8 @@ def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]
 
 
 def _sweep(now, pool_id: int, options: int) -> None:  # type: ignore[no-untyped-def]
-    from tentative.bookings.models import AuditEntry, Booking
+    from tentative.audit.models import AuditEntry
+    from tentative.bookings.models import Booking
     from tentative.inventory.capacity import reconcile
     from tentative.inventory.models import CapacityPool
     from tentative.notifications.models import OutboxMessage

@@ -11,8 +11,9 @@ from django.db.models import signals
 from tentative import compiled
 from tentative.accounts.models import Organisation
 from tentative.api.models import IdempotencyKey
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
-from tentative.bookings.models import AuditEntry, Booking, BookingLine, Participant
+from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.catalog.models import TicketType
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool, Hold

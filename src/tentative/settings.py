@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "tentative.audit",
     "tentative.accounts",
     "tentative.catalog",
     "tentative.inventory",

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool

@@ -37,8 +37,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.models import AuditEntry, Booking, BookingLine
+from tentative.bookings.models import Booking, BookingLine
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, Policy
 from tentative.core.states import Action, State

@@ -19,9 +19,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.errors import SoldOut
-from tentative.bookings.models import AuditEntry
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import errors as reserve_errors

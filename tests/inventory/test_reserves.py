@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import errors as reserve_errors

@@ -20,9 +20,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.actions import expire_lapsed
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.notifications.models import DeliveryAttempt, OutboxMessage
 from tentative.notifications.worker import Config, run
 from tentative.shared.actor import Actor

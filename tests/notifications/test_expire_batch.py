@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings.actions import expire_lapsed
 from tentative.bookings.actions.expire_batch import expire_lapsed_batch
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
 from tentative.notifications.models import OutboxMessage

@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.accounts.models import Customer, StaffMembership
+from tentative.audit.models import AuditEntry
 from tentative.backoffice.access import staff_actor
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
 from tentative.bookings.actions.create import MAX_QUANTITY
-from tentative.bookings.models import AuditEntry, Channel
+from tentative.bookings.models import Channel
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
 from tentative.inventory import actions

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings import audit
+from tentative.audit import trail as audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
 from tentative.bookings.errors import IllegalTransition, Lapsed

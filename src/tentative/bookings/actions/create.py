@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative import compiled
 from tentative.accounts.models import Customer, Organisation
-from tentative.bookings import audit
+from tentative.audit import trail as audit
 from tentative.bookings.access import check_may, check_organisation
 from tentative.bookings.actions._capacity import refuse_if_sold_out, take
 from tentative.bookings.actions._deadline import Offer, deadline_fields

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tentative.bookings import audit
+from tentative.audit import trail as audit
+from tentative.audit.models import AuditEntry
 from tentative.bookings.actions._capacity import give_back_for
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory import capacity

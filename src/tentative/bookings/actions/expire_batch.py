@@ -17,9 +17,10 @@ from datetime import datetime
 
 from django.db import connection
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings.actions._capacity import give_back_for
 from tentative.bookings.actions.expire import EXPIRABLE, expire_lapsed
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.notifications.models import OutboxMessage

@@ -14,8 +14,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import StaffMembership
-from tentative.bookings.audit import new_entry
-from tentative.bookings.models import AuditEntry
+from tentative.audit.models import AuditEntry
+from tentative.audit.trail import new_entry
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.deadlines import add_calendar_days
 from tentative.inventory.access import access_reserve, check_may_manage

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 
-from tentative.bookings.models import AuditEntry
+from tentative.audit.models import AuditEntry
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import audit_entry
 from tentative.inventory.models import CapacityPool, ReserveDate

@@ -1,12 +1,18 @@
-"""Audit entries: one row per change, written inside the change's transaction."""
+"""The one way to write audit entries: one row per change, inside the change's transaction.
+
+A booking is passed as any model instance with `organisation_id` and `state`: this app
+stays below the bookings app and imports nothing from it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Model
+
 from tentative import compiled
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.audit.models import AuditEntry
 from tentative.shared.actor import Actor
 
 # Never copied into an audit entry, whatever a caller passes.
@@ -23,7 +29,7 @@ def new_entry(
     actor: Actor,
     action: str,
     at: datetime,
-    booking: Booking | None = None,
+    booking: Model | None = None,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",
@@ -45,12 +51,12 @@ def new_entry(
     )
 
 
-def entry(booking: Booking, **kwargs: Any) -> AuditEntry:
+def entry(booking: Any, **kwargs: Any) -> AuditEntry:
     """A booking's entry: its new state is the one it is in now."""
     return new_entry(booking.organisation_id, booking=booking, to_state=booking.state, **kwargs)
 
 
-def record(booking: Booking, **kwargs: Any) -> AuditEntry:
+def record(booking: Any, **kwargs: Any) -> AuditEntry:
     audit = entry(booking, **kwargs)
     compiled.insert([audit])
     return audit
