@@ -17,7 +17,7 @@ from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.catalog.models import TicketType
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import TicketTypeFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

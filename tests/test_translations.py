@@ -265,12 +265,12 @@ def test_every_code_shown_to_people_has_a_translated_label() -> None:
     from tentative.audit.models import AuditEntry
     from tentative.bookings import labels
     from tentative.bookings.actions._step import ACTION_WORDS
-    from tentative.notifications.models import OutboxMessage
+    from tentative.outbox.models import DELIVERY, OutboxMessage
 
     assert set(labels.STATES) == {s.value for s in State}
     assert set(labels.ROLES) == {r.value for r in Role}
     assert set(labels.DONE) == set(ACTION_WORDS.values())
-    assert set(labels.DELIVERY) == set(OutboxMessage.Status.values)
+    assert set(DELIVERY) == set(OutboxMessage.Status.values)
     with translation.override("es"):
         assert OutboxMessage(status="dead").get_status_display() == "abandonado"
         assert AuditEntry(action="reserve.allocate").action_label == "Plazas apartadas"

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tentative.audit",
+    "tentative.outbox",
     "tentative.accounts",
     "tentative.catalog",
     "tentative.inventory",

@@ -15,7 +15,7 @@ from tentative.audit.models import AuditEntry
 from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.core.permissions import Role
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import OrganisationFactory, api_token, on_sale
 
 PREFIX = "/api/v1"

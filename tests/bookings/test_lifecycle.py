@@ -11,7 +11,7 @@ from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tentative.shared import errors as shared_errors
 from tests.factories import book, on_sale, staff
 

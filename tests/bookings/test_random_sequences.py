@@ -44,7 +44,7 @@ from tentative.core import states
 from tentative.core.deadlines import AtLimit, Policy
 from tentative.core.states import Action, State
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tentative.shared import errors as shared_errors
 from tentative.shared.actor import Actor
 from tests.factories import (

@@ -34,7 +34,7 @@ from tentative.inventory.actions import (
 )
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import Reserve, ReserveDate
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tentative.shared.errors import CapacityBusy
 from tests.conftest import on_postgres
 from tests.factories import on_sale, staff

@@ -25,7 +25,7 @@ from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.concurrency.threads import pool_problems, race
 from tests.factories import book, on_sale, staff
 

@@ -33,7 +33,7 @@ from tentative.inventory.actions import (
 from tentative.inventory.capacity import Drift, reconcile
 from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
 from tentative.inventory.selectors import date_report, reserve_users
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tentative.shared import errors as shared_errors
 from tests.factories import (
     MembershipFactory,

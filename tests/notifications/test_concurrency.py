@@ -24,8 +24,8 @@ from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.actions import expire_lapsed
 from tentative.bookings.models import Booking
-from tentative.notifications.models import DeliveryAttempt, OutboxMessage
 from tentative.notifications.worker import Config, run
+from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 from tentative.shared.actor import Actor
 from tests.concurrency.threads import race
 from tests.conftest import on_postgres

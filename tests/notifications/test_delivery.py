@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from tentative.notifications import outbox
 from tentative.notifications.delivery import MAX_ATTEMPTS, deliver_email
-from tentative.notifications.models import DeliveryAttempt, OutboxMessage, ScheduleRun
+from tentative.notifications.models import ScheduleRun
 from tentative.notifications.resend import resend
 from tentative.notifications.worker import Config, claim, drain, run_due_schedules, settle
+from tentative.outbox import events as outbox
+from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 from tests.factories import CustomerFactory, book, on_sale, staff
 from tests.notifications.conftest import free_port
 

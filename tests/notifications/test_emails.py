@@ -12,9 +12,11 @@ import time_machine
 from tentative.bookings import actions, errors
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.states import State
-from tentative.notifications import emails, outbox
-from tentative.notifications.models import EmailTemplate, OutboxMessage
+from tentative.notifications import emails
+from tentative.notifications.models import EmailTemplate
 from tentative.notifications.worker import drain
+from tentative.outbox import events as outbox
+from tentative.outbox.models import OutboxMessage
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, book, on_sale, staff
 from tests.notifications.helpers import decode_qr, html_of, parts, text_of
 

@@ -12,7 +12,7 @@ from tentative.bookings.actions.expire_batch import expire_lapsed_batch
 from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

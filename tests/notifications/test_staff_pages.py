@@ -10,8 +10,9 @@ from django.utils import timezone
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.notifications.counters import dashboard_counts
-from tentative.notifications.models import CaughtMail, EmailTemplate, OutboxMessage, WebhookEndpoint
+from tentative.notifications.models import CaughtMail, EmailTemplate, WebhookEndpoint
 from tentative.notifications.worker import drain
+from tentative.outbox.models import OutboxMessage
 from tests.factories import (
     CustomerFactory,
     MembershipFactory,

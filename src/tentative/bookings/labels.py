@@ -40,11 +40,3 @@ ROLES: dict[str, Promise] = {
     "manager": _("Manager"),
     "agent": _("Agent"),
 }
-
-
-# An email's or a webhook delivery's status (notifications.OutboxMessage.Status).
-DELIVERY: dict[str, Promise] = {
-    "pending": pgettext_lazy("delivery status", "waiting"),
-    "sent": pgettext_lazy("delivery status", "sent"),
-    "dead": pgettext_lazy("delivery status", "given up"),
-}

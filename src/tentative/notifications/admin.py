@@ -2,14 +2,13 @@ from django.contrib import admin
 
 from tentative.notifications.models import (
     CaughtMail,
-    DeliveryAttempt,
     EmailTemplate,
     NotificationLog,
     NotificationSettings,
-    OutboxMessage,
     ScheduleRun,
     WebhookEndpoint,
 )
+from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 
 
 @admin.register(OutboxMessage)

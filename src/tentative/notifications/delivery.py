@@ -26,7 +26,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 
 from tentative.notifications import egress, webhooks
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 
 MAX_ATTEMPTS = {
     OutboxMessage.Kind.EMAIL: 8,  # about 2 hours of tries with the backoff below

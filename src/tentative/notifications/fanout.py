@@ -43,10 +43,11 @@ from django.utils.dateparse import parse_datetime
 from tentative.accounts.models import Organisation, StaffMembership
 from tentative.bookings.models import Booking, BookingLine
 from tentative.catalog.models import EventDate
-from tentative.inventory.actions.release_due import RELEASE_SOON
 from tentative.inventory.selectors import reserve_users
 from tentative.notifications import emails, webhooks
-from tentative.notifications.models import NotificationSettings, OutboxMessage, WebhookEndpoint
+from tentative.notifications.models import NotificationSettings, WebhookEndpoint
+from tentative.outbox import topics
+from tentative.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +60,17 @@ _BY_STATE = {
     "quote": ["quote"],
 }
 _FIXED = {
-    "booking.approved": ["approved"],
-    "booking.declined": ["declined"],
-    "booking.confirmed": ["confirmed"],
-    "booking.extended": ["extended"],
-    "booking.expired": ["expired"],
-    "booking.moved": ["moved"],
-    "booking.rescheduled": ["moved"],
-    "booking.reminder": ["reminder"],
-    "booking.expiring": ["staff_expiring"],
-    "booking.overdue": ["staff_overdue"],
-    "payment.requested": ["payment_request"],
+    topics.BOOKING_APPROVED: ["approved"],
+    topics.BOOKING_DECLINED: ["declined"],
+    topics.BOOKING_CONFIRMED: ["confirmed"],
+    topics.BOOKING_EXTENDED: ["extended"],
+    topics.BOOKING_EXPIRED: ["expired"],
+    topics.BOOKING_MOVED: ["moved"],
+    topics.BOOKING_RESCHEDULED: ["moved"],
+    topics.BOOKING_REMINDER: ["reminder"],
+    topics.BOOKING_EXPIRING: ["staff_expiring"],
+    topics.BOOKING_OVERDUE: ["staff_overdue"],
+    topics.PAYMENT_REQUESTED: ["payment_request"],
 }
 # Emails that carry the tickets when the booking is firm.
 _WITH_TICKETS = {"confirmed", "approved", "moved"}
@@ -77,12 +78,12 @@ _WITH_TICKETS = {"confirmed", "approved", "moved"}
 
 def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
     state = payload.get("state", "")
-    if topic in ("booking.created", "booking.converted", "booking.reinstated"):
+    if topic in (topics.BOOKING_CREATED, topics.BOOKING_CONVERTED, topics.BOOKING_REINSTATED):
         names = _BY_STATE.get(state, [])
-        if topic != "booking.created":
+        if topic != topics.BOOKING_CREATED:
             names = [n for n in names if n in ("option_created", "confirmed")]
         return list(names)
-    if topic == "booking.cancelled":
+    if topic == topics.BOOKING_CANCELLED:
         names = ["cancelled"]
         if payload.get("actor") == "customer":
             names.append("staff_customer_cancelled")
@@ -168,7 +169,7 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
     return rows
 
 
-_NOTICES = {RELEASE_SOON: "reserve_release_soon"}
+_NOTICES = {topics.RESERVE_RELEASE_SOON: "reserve_release_soon"}
 
 
 def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:

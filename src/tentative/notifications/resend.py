@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 
 
 def resend(message_id: int, *, now: datetime) -> bool:

@@ -26,28 +26,12 @@ from tentative.notifications.models import (
     CaughtMail,
     EmailTemplate,
     NotificationSettings,
-    OutboxMessage,
     WebhookEndpoint,
 )
 from tentative.notifications.resend import resend
+from tentative.outbox import topics
+from tentative.outbox.models import OutboxMessage
 from tentative.shared.actor import Actor
-
-TOPICS = [
-    "booking.created",
-    "booking.converted",
-    "booking.approved",
-    "booking.declined",
-    "booking.confirmed",
-    "booking.extended",
-    "booking.expired",
-    "booking.cancelled",
-    "booking.reinstated",
-    "booking.moved",
-    "booking.reminder",
-    "booking.expiring",
-    "booking.overdue",
-    "payment.requested",
-]
 
 
 def _manager(actor: Actor) -> None:
@@ -142,7 +126,7 @@ def resend_message(request: HttpRequest, message_id: int) -> HttpResponse:
 class EndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=500, assume_scheme="https")
     topics = forms.MultipleChoiceField(
-        choices=[(t, t) for t in TOPICS],
+        choices=[(t, t) for t in topics.FOR_WEBHOOKS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every topic."),

@@ -66,7 +66,8 @@ from tentative.notifications.delivery import (
     deliver_email,
     deliver_webhook,
 )
-from tentative.notifications.models import DeliveryAttempt, OutboxMessage, ScheduleRun
+from tentative.notifications.models import ScheduleRun
+from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
 

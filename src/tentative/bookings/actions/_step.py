@@ -22,7 +22,8 @@ from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
 from tentative.inventory.access import check_may_draw
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
 from tentative.shared.actor import Actor
 from tentative.shared.clock import now_or as now_or  # the actions import it from here
 from tentative.shared.errors import InvalidInput, ReasonRequired
@@ -121,7 +122,7 @@ def move(
     )
     outbox.emit(
         booking,
-        f"booking.{ACTION_WORDS[step.action]}",
+        topics.AFTER[step.action],
         actor=actor,
         at=now,
         data={"from_state": source, "reason": reason},

@@ -27,7 +27,8 @@ from tentative.core.states import Action, State
 from tentative.inventory import capacity, reserves
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import InvalidInput, NotFound
 from tentative.shared.transactions import action_transaction, at_the_end
@@ -134,7 +135,7 @@ def create_booking(
         ]
         compiled.insert(hold_rows)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
-        outbox.emit(booking, "booking.created", actor=actor, at=now)
+        outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
             at_the_end(lambda: take(demand, now=now))

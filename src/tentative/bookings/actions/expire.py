@@ -19,7 +19,8 @@ from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
 from tentative.shared.actor import Actor
 from tentative.shared.transactions import action_transaction
 
@@ -104,7 +105,7 @@ def reclaim_lapsed(
     )
     outbox.emit_many(
         outbox.event_for(
-            b, "booking.expired", actor=actor, at=now, data={"from_state": sources[b.id]}
+            b, topics.BOOKING_EXPIRED, actor=actor, at=now, data={"from_state": sources[b.id]}
         )
         for b in expired
     )

@@ -1,4 +1,8 @@
-"""Writing to the outbox from inside an action's transaction."""
+"""Writing to the outbox from inside an action's transaction.
+
+Topics come from `outbox/topics.py`. The booking is any model instance with a
+`reference`, `state` and `organisation_id`: this app imports no app above it.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from typing import Any
 from django.db import connection
 
 from tentative import compiled
-from tentative.bookings.models import Booking
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tentative.shared.actor import Actor
 
 
 def event_for(
-    booking: Booking, topic: str, *, actor: Actor, at: datetime, data: dict[str, Any] | None = None
+    booking: Any, topic: str, *, actor: Actor, at: datetime, data: dict[str, Any] | None = None
 ) -> OutboxMessage:
     return OutboxMessage(
         organisation_id=booking.organisation_id,
@@ -34,7 +37,7 @@ def event_for(
     )
 
 
-def emit(booking: Booking, topic: str, **kwargs: Any) -> None:
+def emit(booking: Any, topic: str, **kwargs: Any) -> None:
     compiled.insert([event_for(booking, topic, **kwargs)])
 
 
