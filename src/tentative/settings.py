@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tentative.audit",
     "tentative.outbox",
+    "tentative.worker",
     "tentative.accounts",
     "tentative.catalog",
     "tentative.inventory",

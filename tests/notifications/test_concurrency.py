@@ -24,9 +24,9 @@ from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.actions import expire_lapsed
 from tentative.bookings.models import Booking
-from tentative.notifications.worker import Config, run
 from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 from tentative.shared.actor import Actor
+from tentative.worker.loop import Config, run
 from tests.concurrency.threads import race
 from tests.conftest import on_postgres
 from tests.factories import book, on_sale, staff

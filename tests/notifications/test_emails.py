@@ -14,9 +14,9 @@ from tentative.bookings.models import Booking, BookingLine
 from tentative.core.states import State
 from tentative.notifications import emails
 from tentative.notifications.models import EmailTemplate
-from tentative.notifications.worker import drain
 from tentative.outbox import events as outbox
 from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, book, on_sale, staff
 from tests.notifications.helpers import decode_qr, html_of, parts, text_of
 

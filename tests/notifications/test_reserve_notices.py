@@ -11,9 +11,9 @@ from tentative.inventory.actions import create_reserve, schedule_release, set_al
 from tentative.inventory.models import Reserve
 from tentative.notifications import emails
 from tentative.notifications.fanout import fan_out
-from tentative.notifications.worker import Config, run_due_schedules
 from tentative.outbox.models import OutboxMessage
 from tentative.shared.actor import Actor
+from tentative.worker.loop import Config, run_due_schedules
 from tests.factories import MembershipFactory, on_sale
 
 pytestmark = pytest.mark.django_db

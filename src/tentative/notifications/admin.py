@@ -5,22 +5,8 @@ from tentative.notifications.models import (
     EmailTemplate,
     NotificationLog,
     NotificationSettings,
-    ScheduleRun,
     WebhookEndpoint,
 )
-from tentative.outbox.models import DeliveryAttempt, OutboxMessage
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "topic", "status", "attempts"]
-    list_filter = ["kind", "status"]
-
-
-@admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "message", "number", "ok", "status_code", "worker"]
-    list_filter = ["ok"]
 
 
 @admin.register(WebhookEndpoint)
@@ -33,4 +19,4 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "organisation", "updated_at"]
 
 
-admin.site.register([NotificationSettings, NotificationLog, ScheduleRun, CaughtMail])
+admin.site.register([NotificationSettings, NotificationLog, CaughtMail])

@@ -48,6 +48,7 @@ from tentative.notifications import emails, webhooks
 from tentative.notifications.models import NotificationSettings, WebhookEndpoint
 from tentative.outbox import topics
 from tentative.outbox.models import OutboxMessage
+from tentative.outbox.retries import MAX_ATTEMPTS, backoff
 
 log = logging.getLogger(__name__)
 
@@ -223,8 +224,6 @@ def fan_out(*, now: datetime, limit: int = 50) -> int:
     SQLite the transaction takes the write lock at BEGIN, which serialises them. An event
     that cannot be rendered is retried with backoff like a delivery, then given up on.
     """
-    from tentative.notifications.delivery import MAX_ATTEMPTS, backoff
-
     due = OutboxMessage.objects.filter(
         kind=OutboxMessage.Kind.EVENT, status=OutboxMessage.Status.PENDING, available_at__lte=now
     )

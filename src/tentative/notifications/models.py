@@ -118,18 +118,6 @@ class NotificationLog(models.Model):
         return f"{self.kind} {self.deadline:%Y-%m-%d %H:%M} -{self.offset}s"
 
 
-class ScheduleRun(models.Model):
-    """When a periodic job runs next; a worker claims a run with a conditional UPDATE."""
-
-    name = models.CharField(max_length=40, unique=True)
-    next_run_at = models.DateTimeField()
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_result = models.TextField(blank=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class CaughtMail(models.Model):
     """Mail kept by the demo's catch-all backend instead of being sent (no SMTP configured)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tentative.notifications.worker import Config, run
+from tentative.worker.loop import Config, run
 
 
 class Command(BaseCommand):

@@ -1,26 +1,28 @@
-"""The background worker: fans events out, delivers emails and webhooks, runs the sweeps.
+"""The background worker: runs the periodic jobs, the passes (the fan-out), and delivers.
 
 Design
 ------
 Actions write one `OutboxMessage(kind="event")` row in the transaction of the change they
-make (`notifications/outbox.py`); nothing leaves the system for a change that rolled back.
-The worker (`tentative worker`, any number of them at once on PostgreSQL) loops over:
+make (`outbox/events.py`); nothing leaves the system for a change that rolled back.
+The worker (`tentative worker`, any number of them at once on PostgreSQL) loops over what
+the apps registered in their `jobs.py` (`registry.py`):
 
-1. **Schedules.** Periodic jobs (the deadline sweep with its reminders, the purge) have one
-   `ScheduleRun` row each; a worker runs a job only after moving its `next_run_at` forward
-   with a conditional UPDATE that matched exactly one row, so each period runs once however
-   many workers there are.
-2. **Fan-out.** Pending events are locked `FOR UPDATE SKIP LOCKED` (PostgreSQL; on SQLite
-   the IMMEDIATE transaction serialises workers) and, in that one transaction, turned into
-   `email` and `webhook` rows (rendered, with a stable `message_id` each) and marked done.
+1. **Schedules.** Periodic jobs (the deadline sweep with its reminders, the reserves'
+   releases, the purge) have one `ScheduleRun` row each; a worker runs a job only after
+   moving its `next_run_at` forward with a conditional UPDATE that matched exactly one row,
+   so each period runs once however many workers there are.
+2. **Passes: the fan-out** (notifications). Pending events are locked `FOR UPDATE SKIP
+   LOCKED` (PostgreSQL; on SQLite the IMMEDIATE transaction serialises workers) and, in that
+   one transaction, turned into `email` and `webhook` rows (rendered, with a stable
+   `message_id` each) and marked done.
 3. **Delivery.** Due email and webhook rows are *claimed with a lease*: in a short
    transaction a batch is selected `FOR UPDATE SKIP LOCKED` and given `leased_until` and a
    fresh `lease_token` by a conditional UPDATE (only rows still pending and unleased). The
-   transaction commits, and the messages are delivered **outside any transaction**
-   (`delivery.deliver_*`: no SMTP or HTTP while holding locks). Each attempt writes a
-   `DeliveryAttempt` row and settles the message — sent; or pending again after an
-   exponential backoff; or dead after the last try — with an UPDATE conditioned on the
-   lease token, in one small transaction.
+   transaction commits, and the messages are delivered **outside any transaction** by the
+   courier registered for their kind (`notifications/delivery.py`: no SMTP or HTTP while
+   holding locks). Each attempt writes a `DeliveryAttempt` row and settles the message —
+   sent; or pending again after an exponential backoff; or dead after the last try — with
+   an UPDATE conditioned on the lease token, in one small transaction.
 
 Why a lease and not a lock: delivery may take seconds, and holding a row lock (or a
 transaction) across an SMTP conversation would pin a connection and block vacuum. A worker
@@ -42,32 +44,23 @@ all four around someone else's.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.mail import get_connection
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tentative.notifications import fanout
-from tentative.notifications.delivery import (
-    MAX_ATTEMPTS,
-    Outcome,
-    backoff,
-    deliver_email,
-    deliver_webhook,
-)
-from tentative.notifications.models import ScheduleRun
 from tentative.outbox.models import DeliveryAttempt, OutboxMessage
+from tentative.outbox.retries import MAX_ATTEMPTS, Outcome, backoff
+from tentative.worker import registry
+from tentative.worker.models import ScheduleRun
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +233,7 @@ def deliver_due(
         return 0
     started_mono = time.monotonic()
     budget = config.lease.total_seconds() / 2
-    smtp = None
+    couriers: dict[str, registry.Courier] = {}  # made at the first message of their kind
     attempted = 0
     try:
         for index, message in enumerate(messages):
@@ -248,16 +241,9 @@ def deliver_due(
                 release(token, [m.id for m in messages[index:]])
                 break
             started = timezone.now()
-            if message.kind == OutboxMessage.Kind.EMAIL:
-                if smtp is None:
-                    smtp = get_connection(timeout=config.timeout)
-                outcome = deliver_email(message, smtp)
-                if not outcome.ok:
-                    # The connection may be unusable after an error: start a fresh one.
-                    _close(smtp)
-                    smtp = None
-            else:
-                outcome = deliver_webhook(message, timeout=config.timeout)
+            if message.kind not in couriers:
+                couriers[message.kind] = registry.couriers[message.kind](config.timeout)
+            outcome = couriers[message.kind].deliver(message)
             settle(
                 message,
                 token,
@@ -272,15 +258,9 @@ def deliver_due(
         release(token, [m.id for m in messages[attempted + 1 :]])
         raise
     finally:
-        if smtp is not None:
-            _close(smtp)
+        for courier in couriers.values():
+            courier.close()
     return attempted
-
-
-def _close(smtp: object) -> None:
-    # A broken connection may fail to close; there is nothing more to do with it.
-    with contextlib.suppress(Exception):
-        smtp.close()  # type: ignore[attr-defined]
 
 
 # -- schedules ------------------------------------------------------------------------------
@@ -288,18 +268,10 @@ def _close(smtp: object) -> None:
 
 def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[str]:
     """Run each periodic job whose time has come, if this worker wins its claim."""
-    from tentative.inventory.actions import release_due_reserves
-    from tentative.notifications import sweeps
-
     now = now or timezone.now()
-    jobs: dict[str, tuple[timedelta, Callable[[datetime], object]]] = {
-        "deadlines": (config.sweep_every, sweeps.sweep),
-        # Reserves whose scheduled release has come, and their notices the day before.
-        "reserves": (config.sweep_every, lambda now: release_due_reserves(now=now)),
-        "purge": (timedelta(hours=6), purge),
-    }
     ran = []
-    for name, (every, job) in jobs.items():
+    for name, job in registry.jobs.items():
+        every = job.every or config.sweep_every
         row, _ = ScheduleRun.objects.get_or_create(name=name, defaults={"next_run_at": now})
         if row.next_run_at > now:
             continue  # not due: no write
@@ -309,7 +281,7 @@ def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[st
         if claimed != 1:
             continue
         try:
-            result = job(now)
+            result = job.run(now)
         except Exception as error:
             log.exception("scheduled job %s failed", name)
             result = f"failed: {type(error).__name__}: {error}"
@@ -318,36 +290,13 @@ def run_due_schedules(config: Config, *, now: datetime | None = None) -> list[st
     return ran
 
 
-KEEP_FOR = timedelta(days=90)
-
-
-def purge(now: datetime) -> int:
-    """Forget what was delivered (or given up on) more than 90 days ago, in small batches.
-
-    The outbox is a queue, not an archive: the audit trail lives in `AuditEntry`.
-    """
-    old = OutboxMessage.objects.filter(
-        status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD],
-        created_at__lt=now - KEEP_FOR,
-    )
-    total = 0
-    while ids := list(old.values_list("id", flat=True)[:2000]):
-        OutboxMessage.objects.filter(fanned_out__in=ids).update(event=None)
-        total += (
-            OutboxMessage.objects.filter(id__in=ids).delete()[1].get(OutboxMessage._meta.label, 0)
-        )
-    return total
-
-
 # -- the loop -------------------------------------------------------------------------------
 
 
 def work_once(config: Config, *, now: datetime | None = None) -> int:
     """One pass: schedules, a fan-out batch, a delivery batch. Returns the work done."""
     run_due_schedules(config, now=now)
-    done = fanout.fan_out(now=now or timezone.now(), limit=config.batch)
-    done += deliver_due(config, now=now)
-    return done
+    return _passes(config, now) + deliver_due(config, now=now)
 
 
 def drain(config: Config | None = None, *, now: datetime | None = None) -> int:
@@ -355,11 +304,14 @@ def drain(config: Config | None = None, *, now: datetime | None = None) -> int:
     config = config or Config()
     total = 0
     while True:
-        done = fanout.fan_out(now=now or timezone.now(), limit=config.batch)
-        done += deliver_due(config, now=now)
+        done = _passes(config, now) + deliver_due(config, now=now)
         if not done:
             return total
         total += done
+
+
+def _passes(config: Config, now: datetime | None) -> int:
+    return sum(work(now=now or timezone.now(), limit=config.batch) for work in registry.passes)
 
 
 def unfinished() -> bool:
