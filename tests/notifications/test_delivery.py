@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from tentative.notifications.actions import resend
 from tentative.notifications.delivery import deliver_email
-from tentative.notifications.resend import resend
 from tentative.outbox import events as outbox
 from tentative.outbox.models import DeliveryAttempt, OutboxMessage
 from tentative.outbox.retries import MAX_ATTEMPTS

@@ -10,8 +10,8 @@ import time_machine
 from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.counters import dashboard_counts
 from tentative.notifications.models import NotificationLog, NotificationSettings
+from tentative.notifications.selectors import dashboard_counts
 from tentative.notifications.sweeps import sweep
 from tentative.outbox.models import OutboxMessage
 from tentative.worker.loop import drain

@@ -9,8 +9,8 @@ import time_machine
 
 from tentative.bookings import actions
 from tentative.notifications import webhooks
+from tentative.notifications.actions import resend
 from tentative.notifications.models import WebhookEndpoint
-from tentative.notifications.resend import resend
 from tentative.outbox.models import OutboxMessage
 from tentative.worker.loop import drain
 from tests.factories import OrganisationFactory, book, on_sale, staff

@@ -1,6 +1,6 @@
-"""Staff pages: dashboard counters, sent mail, webhook endpoints and their delivery log,
-email templates. Everything is scoped to the signed-in staff member's organisation; changing
-endpoints and templates, and re-sending, is for owners and managers."""
+"""Staff pages of the notifications: dashboard counters, sent mail, webhook endpoints and
+their delivery log, email templates. Everything is scoped to the signed-in staff member's
+organisation; changing endpoints and templates, and re-sending, is for owners and managers."""
 
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ from django.views.decorators.http import require_POST
 from tentative.backoffice.access import staff_actor
 from tentative.core.permissions import Role
 from tentative.notifications import egress, emails
-from tentative.notifications.counters import dashboard_counts
+from tentative.notifications.actions import resend
 from tentative.notifications.models import (
     CaughtMail,
     EmailTemplate,
     NotificationSettings,
     WebhookEndpoint,
 )
-from tentative.notifications.resend import resend
+from tentative.notifications.selectors import dashboard_counts
 from tentative.outbox import topics
 from tentative.outbox.models import OutboxMessage
 from tentative.shared.actor import Actor
@@ -48,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     return render(
         request,
-        "notifications/staff/dashboard.html",
+        "backoffice/notifications/dashboard.html",
         {
             "counts": dashboard_counts(actor.organisation_id, now=timezone.now()),
             "failing": _outbox(actor, OutboxMessage.Kind.EMAIL)
@@ -68,7 +68,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     rows = _outbox(actor, OutboxMessage.Kind.EMAIL).order_by("-created_at", "-id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/staff/mail_list.html", {"page": page})
+    return render(request, "backoffice/notifications/mail_list.html", {"page": page})
 
 
 @login_required
@@ -84,7 +84,7 @@ def mail_detail(request: HttpRequest, message_id: int) -> HttpResponse:
         )
     return render(
         request,
-        "notifications/staff/mail_detail.html",
+        "backoffice/notifications/mail_detail.html",
         {"message": message, "tries": message.tries.all(), "caught": caught, "preview": preview},
     )
 
@@ -162,7 +162,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             return redirect("notifications:endpoint", endpoint_id=endpoint.id)
     return render(
         request,
-        "notifications/staff/webhooks.html",
+        "backoffice/notifications/webhooks.html",
         {"endpoints": endpoints.order_by("id"), "form": form},
     )
 
@@ -184,7 +184,7 @@ def endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "notifications/staff/endpoint.html",
+        "backoffice/notifications/endpoint.html",
         {"endpoint": found, "form": form, "page": page, "may_manage": _may_manage(actor)},
     )
 
@@ -197,7 +197,7 @@ def delivery(request: HttpRequest, message_id: int) -> HttpResponse:
     )
     return render(
         request,
-        "notifications/staff/delivery.html",
+        "backoffice/notifications/delivery.html",
         {"message": message, "tries": message.tries.all(), "may_manage": _may_manage(actor)},
     )
 
@@ -233,7 +233,7 @@ def templates(request: HttpRequest) -> HttpResponse:
         }
         for name, label in emails.ALL_EMAILS.items()
     ]
-    return render(request, "notifications/staff/templates.html", {"rows": rows})
+    return render(request, "backoffice/notifications/templates.html", {"rows": rows})
 
 
 @login_required
@@ -271,7 +271,7 @@ def template_edit(request: HttpRequest, name: str, language: str) -> HttpRespons
             return redirect("notifications:template", name=name, language=language)
     return render(
         request,
-        "notifications/staff/template_edit.html",
+        "backoffice/notifications/template_edit.html",
         {
             "form": form,
             "name": name,
@@ -352,7 +352,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             return redirect("notifications:settings")
     return render(
         request,
-        "notifications/staff/settings.html",
+        "backoffice/notifications/settings.html",
         {"form": form, "may_manage": _may_manage(actor)},
     )
 
