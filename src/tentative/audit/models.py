@@ -1,9 +1,9 @@
 """The audit trail's one table.
 
-The booking is named by a lazy reference (`"bookings.Booking"`), so this app imports
-nothing from the apps whose changes it records; `booking.audit` still lists a booking's
-entries. Entries about something else than a booking (a reserve) have no booking and say
-what they are about in `data`.
+The organisation and the booking are named by lazy references (`"accounts.Organisation"`,
+`"bookings.Booking"`), so this app imports nothing from the apps whose changes it records;
+`booking.audit` still lists a booking's entries. Entries about something else than a
+booking (a reserve) have no booking and say what they are about in `data`.
 """
 
 from django.conf import settings
@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tentative.accounts.models import Organisation
 from tentative.shared.labels import label
 
 # Words for the actions of entries that are not a booking's move (a booking's entry is
@@ -32,7 +31,9 @@ ACTIONS: dict[str, Promise] = {
 class AuditEntry(models.Model):
     """Who changed what, when, from which state to which, and why."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     booking = models.ForeignKey(
         "bookings.Booking", null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
     )

@@ -35,7 +35,7 @@ from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, may_manage, visible_reserves
-from tentative.inventory.actions._common import MAX_PLACES
+from tentative.inventory.actions import MAX_PLACES
 from tentative.inventory.models import Reserve
 from tentative.inventory.selectors import date_report, reserve_dates, reserve_pools
 from tentative.shared.actor import Actor

@@ -53,8 +53,3 @@ def check_may(actor: Actor, action: Action, source: State | None) -> None:
     if actor.kind == ActorKind.CUSTOMER and customer_may(action, source):
         return
     raise Forbidden()
-
-
-def check_organisation(actor: Actor, organisation_id: int) -> None:
-    if actor.kind != ActorKind.SYSTEM and actor.organisation_id != organisation_id:
-        raise NotFound()

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-from tentative.accounts.models import Organisation
 from tentative.shared.labels import label
 
 # An email's or a webhook delivery's status (OutboxMessage.Status), as people read it.
@@ -35,7 +34,9 @@ class OutboxMessage(models.Model):
         SENT = "sent"
         DEAD = "dead"  # gave up after the last retry; visible and re-sendable
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     booking = models.ForeignKey(
         "bookings.Booking", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
     )

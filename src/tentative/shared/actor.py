@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tentative.core.permissions import Role
+from tentative.shared.errors import NotFound
 
 
 class ActorKind(StrEnum):
@@ -48,3 +49,9 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system") -> Actor:
         return cls(kind=ActorKind.SYSTEM, organisation_id=None, label=label, via="worker")
+
+
+def check_organisation(actor: Actor, organisation_id: int) -> None:
+    """Another organisation's things do not exist for this actor (the system acts for all)."""
+    if actor.kind != ActorKind.SYSTEM and actor.organisation_id != organisation_id:
+        raise NotFound()

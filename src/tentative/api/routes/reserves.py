@@ -19,10 +19,9 @@ from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, BodyId, Id, Name, When
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, visible_reserves
-from tentative.inventory.actions._common import MAX_PLACES
+from tentative.inventory.actions import MAX_PLACES, Resized
 from tentative.inventory.actions.configure_reserve import UNSET
 from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
-from tentative.inventory.reserves import Resized
 from tentative.inventory.selectors import date_report
 
 router = Router(tags=["reserves"])

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy as _
 
 from tentative.audit import trail as audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
 from tentative.bookings.errors import IllegalTransition, Lapsed
 from tentative.bookings.models import Booking
+from tentative.catalog.messages import STARTED
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
@@ -29,7 +29,6 @@ from tentative.shared.clock import now_or as now_or  # the actions import it fro
 from tentative.shared.errors import InvalidInput, ReasonRequired
 from tentative.shared.transactions import at_the_end
 
-STARTED = _("This date has already started or passed.")
 LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
 # Actions that end a booking may still end one that has lapsed but was not swept yet.
 ENDINGS = frozenset({Action.CANCEL, Action.DECLINE, Action.EXPIRE})

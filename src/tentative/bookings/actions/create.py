@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from tentative import compiled
 from tentative.accounts.models import Customer, Organisation
 from tentative.audit import trail as audit
-from tentative.bookings.access import check_may, check_organisation
+from tentative.bookings.access import check_may
 from tentative.bookings.actions._capacity import refuse_if_sold_out, take
 from tentative.bookings.actions._deadline import Offer, deadline_fields
 from tentative.bookings.actions._step import STARTED, now_or
 from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
+from tentative.catalog.messages import NOT_ON_SALE_MESSAGE
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
@@ -29,7 +30,7 @@ from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
-from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.actor import Actor, ActorKind, check_organisation
 from tentative.shared.errors import InvalidInput, NotFound
 from tentative.shared.transactions import action_transaction, at_the_end
 
@@ -41,7 +42,6 @@ LINES_MESSAGE = _("A booking needs at least one line.")
 QUANTITY_MESSAGE = _("Each quantity must be between 1 and %(max)s.")
 DUPLICATE_MESSAGE = _("The same ticket type and date appear twice; put them on one line.")
 APPROVAL_MESSAGE = _("“%(name)s” must be approved by the organiser: send a request.")
-NOT_ON_SALE_MESSAGE = _("This date has no capacity set, so it is not on sale.")
 
 
 @dataclass(frozen=True)

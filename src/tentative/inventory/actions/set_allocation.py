@@ -12,8 +12,7 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.bookings.actions._step import STARTED
-from tentative.bookings.actions.create import NOT_ON_SALE_MESSAGE
+from tentative.catalog.messages import NOT_ON_SALE_MESSAGE, STARTED
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import lock_reserve, offer, places, record, reserve_date
 from tentative.inventory.models import CapacityPool, ReserveDate
