@@ -184,6 +184,10 @@ class BookingMachine(RuleBasedStateMachine):
     def starts(self, where: int) -> list[datetime]:
         raise NotImplementedError
 
+    def destination(self, where: int) -> actions.Destination:
+        """Where a booking moves to: the date, or the resource and start, of `where`."""
+        raise NotImplementedError
+
     # -- the clock ---------------------------------------------------------------------
 
     @precondition(lambda self: self.now < SECOND_START)
@@ -274,9 +278,75 @@ class BookingMachine(RuleBasedStateMachine):
             lambda *a, **kw: actions.extend_booking(*a, until=until, **kw),
         )
 
+    @rule(booking=bookings, where=st.integers(0, 2))
+    def move_elsewhere(self, booking: int, where: int) -> None:
+        to = self.destination(where)
+        needs = self.needs_at(booking, to)
+        self.act(
+            booking,
+            Action.MOVE,
+            None,
+            "",
+            lambda *a, **kw: actions.move_booking(*a, to=to, **kw),
+            needs=needs,
+        )
+
+    @rule(booking=bookings, quantity=st.integers(1, 4))
+    def change_quantity(self, booking: int, quantity: int) -> None:
+        line_id, before = (
+            BookingLine.objects.filter(booking_id=booking)
+            .order_by("id")
+            .values_list("id", "quantity")[0]
+        )
+        extra = {
+            pool_id: quantity - before
+            for pool_id in Hold.objects.filter(line_id=line_id).values_list("pool_id", flat=True)
+        }
+        self.act(
+            booking,
+            Action.CHANGE_QUANTITY,
+            None,
+            "",
+            lambda *a, **kw: actions.change_quantity(*a, line_id=line_id, quantity=quantity, **kw),
+            needs=(extra, []),
+        )
+
+    def needs_at(
+        self, booking_id: int, to: actions.Destination
+    ) -> tuple[dict[int, int], list[tuple[int, datetime, datetime]]]:
+        """What the booking's lines would take at `to`: places per pool, and time."""
+        places: Counter[int] = Counter()
+        time = []
+        for line in BookingLine.objects.filter(booking_id=booking_id).select_related("service"):
+            if line.ticket_type_id is not None:
+                for pool in CapacityPool.objects.filter(
+                    event_date_id=to.event_date_id or line.event_date_id, reserve=None
+                ):
+                    if pool.ticket_type_id in (None, line.ticket_type_id):
+                        places[pool.id] += line.quantity
+            else:
+                offer = line.service
+                starts_at = to.starts_at or line.starts_at
+                time.append(
+                    (
+                        to.resource_id or line.resource_id,
+                        starts_at - offer.buffer_before,
+                        starts_at + offer.duration + offer.buffer_after,
+                    )
+                )
+        return dict(places), time
+
     def act(
-        self, booking_id: int, action: Action, target: State | None, reason: str, call: Any
+        self,
+        booking_id: int,
+        action: Action,
+        target: State | None,
+        reason: str,
+        call: Any,
+        needs: tuple[dict[int, int], list[tuple[int, datetime, datetime]]] | None = None,
     ) -> None:
+        """`needs`: for a move or a change of quantity, what it takes if it goes through
+        (for a state change, the booking's own holds and claims are what it takes)."""
         before = self.snapshot()
         row = before["bookings"][booking_id]
         source = State(row["state"])
@@ -312,15 +382,20 @@ class BookingMachine(RuleBasedStateMachine):
                 assert isinstance(refused, errors.ReasonRequired), repr(refused)
             else:
                 assert isinstance(refused, LEGAL_BUT_REFUSED), repr(refused)
-                if isinstance(refused, errors.SoldOut | errors.SlotTaken):
+                if needs is not None and isinstance(refused, errors.SoldOut | errors.SlotTaken):
+                    # In place: only a booking that holds takes anything (a quote or a
+                    # request that holds nothing just records its new wish).
+                    assert row["holds"], f"{refused!r} for a booking that holds nothing"
+                elif isinstance(refused, errors.SoldOut | errors.SlotTaken):
                     assert target is not None
                     takes = states.takes_capacity(target, requests_hold=row["requests_hold"])
                     assert takes and (lapsed_option or not row["holds"]), "needless re-check"
                 if isinstance(refused, errors.SoldOut):
-                    self.check_truly_sold_out(before, self.held_by(booking_id))
+                    places = needs[0] if needs else self.held_by(booking_id)
+                    self.check_truly_sold_out(before, places)
                 elif isinstance(refused, errors.SlotTaken):
                     own = [c[1:4] for c in before["claims"].values() if c[0] == booking_id]
-                    self.check_truly_taken(before, own, booking_id)
+                    self.check_truly_taken(before, needs[1] if needs else own, booking_id)
             return
         assert step is not None, f"{action} from {effective} to {target} should be refused"
         assert not (step.needs_reason and not reason), "a reason was required"
@@ -632,6 +707,10 @@ class TicketMachine(BookingMachine):
     def starts(self, where: int) -> list[datetime]:
         return [self.dates[i].starts_at for i in self.PLACES[where]]
 
+    def destination(self, where: int) -> actions.Destination:
+        # Both dates: the second (a booking on both then has two lines on one date: refused).
+        return actions.Destination(event_date_id=self.dates[self.PLACES[where][-1]].id)
+
 
 # A timed place: (resource index, start, how many prices are booked: 1, or 2 lines of
 # `quantity` people each).
@@ -705,6 +784,10 @@ class TimedMachine(BookingMachine):
 
     def starts(self, where: int) -> list[datetime]:
         return [self.PLACES[where][1]]
+
+    def destination(self, where: int) -> actions.Destination:
+        resource, starts_at, _ = self.PLACES[where]
+        return actions.Destination(starts_at=starts_at, resource_id=self.resources[resource].id)
 
 
 class AppointmentMachine(TimedMachine):
