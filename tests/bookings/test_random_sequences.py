@@ -86,6 +86,7 @@ POLICIES = {
 STEPS = [timedelta(minutes=1), timedelta(hours=6), timedelta(days=1), timedelta(days=2)]
 UNUSABLE = factory.Transformer.Force("!")  # no hashing: it costs 0.25 s per run
 EXPIRABLE = {State.QUOTE.value, State.REQUEST.value, State.OPTION.value}
+LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
 VERB = {
     Action.APPROVE: actions.approve_booking,
     Action.CONVERT: actions.convert_booking,
@@ -295,10 +296,14 @@ class BookingMachine(RuleBasedStateMachine):
 
     @rule(booking=bookings, quantity=st.integers(1, 4))
     def change_quantity(self, booking: int, quantity: int) -> None:
-        line_id, before = (
-            BookingLine.objects.filter(booking_id=booking)
-            .order_by("id")
-            .values_list("id", "quantity")[0]
+        lines = list(BookingLine.objects.filter(booking_id=booking).select_related("service"))
+        lines.sort(key=lambda line: line.id)
+        line_id, before, offer = lines[0].id, lines[0].quantity, lines[0].service
+        people = quantity + sum(line.quantity for line in lines[1:])
+        # Unchanged, or out of the service's range (all the lines of a timed booking are of
+        # one service); nothing else makes a legal change invalid.
+        invalid = quantity == before or (
+            offer is not None and not offer.min_participants <= people <= offer.max_participants
         )
         extra = {
             pool_id: quantity - before
@@ -311,6 +316,7 @@ class BookingMachine(RuleBasedStateMachine):
             "",
             lambda *a, **kw: actions.change_quantity(*a, line_id=line_id, quantity=quantity, **kw),
             needs=(extra, []),
+            invalid=invalid,
         )
 
     def needs_at(
@@ -346,9 +352,11 @@ class BookingMachine(RuleBasedStateMachine):
         reason: str,
         call: Any,
         needs: tuple[dict[int, int], list[tuple[int, datetime, datetime]]] | None = None,
+        invalid: bool | None = None,
     ) -> None:
         """`needs`: for a move or a change of quantity, what it takes if it goes through
-        (for a state change, the booking's own holds and claims are what it takes)."""
+        (for a state change, the booking's own holds and claims are what it takes).
+        `invalid`: whether a legal step must be refused as InvalidInput (None: not known)."""
         before = self.snapshot()
         row = before["bookings"][booking_id]
         source = State(row["state"])
@@ -384,6 +392,11 @@ class BookingMachine(RuleBasedStateMachine):
                 assert isinstance(refused, errors.ReasonRequired), repr(refused)
             else:
                 assert isinstance(refused, LEGAL_BUT_REFUSED), repr(refused)
+                if invalid is not None:
+                    assert isinstance(refused, errors.InvalidInput) == invalid, repr(refused)
+                if isinstance(refused, errors.DeadlineUnreachable) and action in states.IN_PLACE:
+                    # Only a move of a tentative booking computes a deadline again.
+                    assert action == Action.MOVE and source in LAPSABLE, repr(refused)
                 if needs is not None and isinstance(refused, errors.SoldOut | errors.SlotTaken):
                     # In place: only a booking that holds takes anything (a quote or a
                     # request that holds nothing just records its new wish).
