@@ -120,7 +120,18 @@ def drift(*, fix: bool = False) -> list[ClaimDrift]:
         "id", "active"
     )
     found = [ClaimDrift(claim_id, active, not active) for claim_id, active in rows]
-    if fix:
-        for d in found:
-            TimeClaim.objects.filter(id=d.claim_id).update(active=d.holds)
+    if not fix:
+        return found
+    # Release before taking: the claim in the way of one to activate may be one this fix
+    # releases (in claim-id order, activating first failed on the overlap rule and stopped
+    # the whole repair). A claim whose time another booking really holds cannot be taken:
+    # the savepoint keeps that refusal from breaking the transaction, and the claim stays
+    # drifted, reported by every run (a double booking for a human to settle), while every
+    # other drift is repaired.
+    for d in sorted(found, key=lambda d: (d.holds, d.claim_id)):
+        try:
+            with transaction.atomic():
+                TimeClaim.objects.filter(id=d.claim_id).update(active=d.holds)
+        except IntegrityError:
+            continue
     return found
