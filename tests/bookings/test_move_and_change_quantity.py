@@ -236,3 +236,18 @@ def test_agents_may_move_and_resize(org):
         line_id=BookingLine.objects.get(booking_id=booking.id).id,
         quantity=2,
     )
+
+
+def test_a_started_line_keeps_its_quantity(org):
+    date, ticket = on_sale(org, capacity=5)
+    owner = staff(org)
+    booking = book(owner, date, ticket, quantity=2, mode=State.CONFIRMED)
+    line = BookingLine.objects.get(booking_id=booking.id)
+    with pytest.raises(shared_errors.InvalidInput, match="already started"):
+        actions.change_quantity(
+            booking.id,
+            actor=owner,
+            line_id=line.id,
+            quantity=3,
+            now=date.starts_at + timedelta(minutes=1),
+        )

@@ -21,6 +21,7 @@ from tentative.bookings.actions._capacity import take_places
 from tentative.bookings.actions._step import lock_and_check, move, now_or
 from tentative.bookings.models import Booking
 from tentative.bookings.offers import MAX_QUANTITY, QUANTITY_MESSAGE, check_slot
+from tentative.catalog.messages import STARTED
 from tentative.core.states import Action
 from tentative.inventory import capacity
 from tentative.inventory.models import Hold
@@ -52,6 +53,8 @@ def change_quantity(
         line = lines.get(line_id)
         if line is None:
             raise NotFound()
+        if line.starts_at <= now:
+            raise InvalidInput(STARTED)
         before = line.quantity
         if quantity == before:
             raise InvalidInput(UNCHANGED, quantity=quantity)

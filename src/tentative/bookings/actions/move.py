@@ -179,11 +179,15 @@ def _new_deadline(booking: Booking, offers: list[Offer], *, now: datetime) -> No
             now=booking.created_at,
             language=booking.language,
         )
+    closer = False
     for name in ("deadline_shown", "deadline_enforced"):
         current, new = getattr(booking, name), limits[name]
         if current is not None and new is not None and new < current:
             setattr(booking, name, new)
-    if booking.deadline_enforced is not None and booking.deadline_enforced <= now:
+            closer = True
+    # Only a deadline the move brought forward can refuse it: an option kept past its
+    # deadline for staff review (flexible policy) may still be moved.
+    if closer and booking.deadline_enforced is not None and booking.deadline_enforced <= now:
         local = timezone.localtime(booking.deadline_enforced, booking.organisation.zone)
         raise DeadlineUnreachable(deadline=formats.date_format(local, "DATETIME_FORMAT"))
 
