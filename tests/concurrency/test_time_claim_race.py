@@ -22,8 +22,10 @@ SoldOut cannot happen (timed offers consume no pool) and is not accepted.
 Each race has a control that shows the test can fail: the same race with the database's rule
 removed (the exclusion constraint on PostgreSQL, the triggers on SQLite, with the statements
 of migration 0003) and the pre-check in `claims.activate` bypassed. There the SQL must find
-overlaps. (On SQLite writers are serialised by IMMEDIATE transactions, so the check alone
-already holds there; the control shows the SQL finds what it must when nothing checks.)
+overlaps. On PostgreSQL a second control keeps the pre-check and removes only the resource
+lock and the constraint: the read-then-update race alone double-books. (On SQLite writers
+are serialised by IMMEDIATE transactions, so the check alone already holds there; the
+control shows that the SQL finds what it must when nothing checks.)
 """
 
 from __future__ import annotations
@@ -259,8 +261,9 @@ def check_control(contest: Contest) -> None:
 
 
 @contextmanager
-def unprotected() -> Iterator[None]:
-    """The database's rule dropped and `claims.activate` reduced to its UPDATE; the rule is
+def unprotected(*, keep_the_check: bool = False) -> Iterator[None]:
+    """The database's rule dropped and `claims.activate` reduced to its UPDATE (or, with
+    `keep_the_check`, only its resource lock removed: read, then update); the rule is
     restored afterwards with migration 0003's own statements. The control's claims are
     deleted first: PostgreSQL checks the existing rows when the constraint comes back."""
 
@@ -273,7 +276,10 @@ def unprotected() -> Iterator[None]:
         for sql in MIGRATION.BACKWARD[vendor]:
             cursor.execute(sql)
     patch = pytest.MonkeyPatch()
-    patch.setattr(claims, "activate", activate_without_check)
+    if keep_the_check:
+        patch.setattr(claims, "lock", lambda resource_id: None)
+    else:
+        patch.setattr(claims, "activate", activate_without_check)
     try:
         yield
     finally:
@@ -292,6 +298,15 @@ def test_64_threads_never_double_book_a_staff_member_or_a_room(org):
 @on_postgres
 def test_control_the_same_race_double_books_without_the_constraint_and_the_check(org):
     with unprotected():
+        check_control(contested_race(org, threads=64, strict=False))
+
+
+@on_postgres
+def test_control_the_check_alone_double_books_without_the_lock_and_the_constraint(org):
+    """Read-then-update is a race on its own: this is what the lock and the constraint are
+    for, and proof that the race above really runs callers side by side (11 to 20
+    overlapping pairs in three runs while it was written)."""
+    with unprotected(keep_the_check=True):
         check_control(contested_race(org, threads=64, strict=False))
 
 

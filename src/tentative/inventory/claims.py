@@ -69,14 +69,22 @@ def overlapping(resource_id: int, starts_at: datetime, ends_at: datetime) -> Q:
     return Q(active=True, resource_id=resource_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
+def lock(resource_id: int) -> None:
+    """Queue behind whoever is activating this resource's time (held until COMMIT)."""
+    list(
+        Resource.objects.select_for_update(no_key=True)
+        .filter(id=resource_id)
+        .values_list("id", flat=True)
+    )
+
+
 def activate(claims: list[Wanted], *, lapsed: Q) -> None:
     """Activate each claim or raise `ClaimTaken`. `lapsed` selects the claims of bookings
     past their enforced limit (the caller's rule): those are reported, to be reclaimed."""
     locked: set[int] = set()
     for claim in sorted(claims):
         if claim.resource_id not in locked:
-            locking = Resource.objects.select_for_update(no_key=True).filter(id=claim.resource_id)
-            list(locking.values_list("id", flat=True))
+            lock(claim.resource_id)
             locked.add(claim.resource_id)
         in_the_way = TimeClaim.objects.filter(
             overlapping(claim.resource_id, claim.starts_at, claim.ends_at)
