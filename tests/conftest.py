@@ -30,3 +30,10 @@ def no_drift(request):  # type: ignore[no-untyped-def]
     yield
     if "django_db_setup" in request.fixturenames:
         assert reconcile() == [], "capacity drift after test"
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """`postgres_only` tests skip on SQLite with the reason the marker gives."""
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(on_postgres)

@@ -3,9 +3,10 @@
 import pytest
 
 from tentative.bookings.models import Booking
+from tentative.catalog.models import Service
 from tentative.core.states import State
 from tentative.demo import create_demo
-from tentative.inventory.models import Reserve
+from tentative.inventory.models import Reserve, TimeClaim
 
 pytestmark = pytest.mark.django_db
 
@@ -16,4 +17,11 @@ def test_the_demo_has_bookings_in_every_state_and_can_be_loaded_twice():
     states = set(Booking.objects.values_list("state", flat=True))
     assert states == {s.value for s in State}
     assert Reserve.objects.count() == 2
+    # Every kind of offer, and every state on each of the timed kinds but the expired one.
+    for kind in (Service.Kind.APPOINTMENT, Service.Kind.ROOM_SESSION):
+        kind_states = set(
+            Booking.objects.filter(lines__service__kind=kind).values_list("state", flat=True)
+        )
+        assert len(kind_states) >= 4, (kind, kind_states)
+    assert TimeClaim.objects.filter(active=True).exists()
     assert create_demo() == {"status": "demo data already present"}

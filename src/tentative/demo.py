@@ -1,4 +1,5 @@
-"""Demo data: one organisation, an owner and an agent, two events, bookings in every state.
+"""Demo data: one organisation, an owner and an agent, two events, a staff member who takes
+appointments, two escape-game rooms, and bookings in every state on each kind of offer.
 
 Built through the action functions, like real bookings, so the demo exercises the engine.
 """
@@ -16,7 +17,7 @@ from tentative.accounts.models import ApiToken, Customer, Organisation, StaffMem
 from tentative.bookings import actions
 from tentative.bookings.actions import LineRequest
 from tentative.bookings.actor import Actor
-from tentative.catalog.models import Event, EventDate, TicketType
+from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
@@ -104,6 +105,8 @@ def create_demo() -> dict[str, str]:
     approved = book(State.REQUEST, g_date, gala_types[0], 2, customers[0])
     actions.approve_booking(approved.id, actor=staff, target=State.OPTION)
     _reserves(org, staff, c_date, concert_types[0], customers[2])
+    _appointments(org, staff, users[Role.AGENT], customers, company, now)
+    _room_sessions(org, staff, customers, company, now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",
@@ -132,6 +135,99 @@ def _reserves(org, staff, date, ticket, customer):  # type: ignore[no-untyped-de
         customer_id=customer.id,
         lines=[LineRequest(date.id, ticket.id, 2, reserve_id=press.id)],
     )
+
+
+def _appointments(org, staff, agent, customers, company, now):  # type: ignore[no-untyped-def]
+    """Seed 003: a staff member whose appointments are requested, then approved,
+    rescheduled or declined; several clients may request the same slot."""
+    with transaction.atomic():
+        lea = Resource.objects.create(
+            organisation=org, kind=Resource.Kind.STAFF, name="Léa Moreau", membership=agent
+        )
+        visit = Service.objects.create(
+            organisation=org,
+            kind=Service.Kind.APPOINTMENT,
+            name="Visite des coulisses",
+            description="Une heure dans les coulisses avec une régisseuse.",
+            duration=timedelta(hours=1),
+            buffer_after=timedelta(minutes=15),
+            max_participants=4,
+            requires_approval=True,
+            requests_hold_capacity=False,  # several clients may request the same slot
+            deadline_days_after_booking=3,
+        )
+        visit.resources.add(lea)
+        ServicePrice.objects.create(service=visit, name="Visite", price=Decimal("15.00"))
+    day = timezone.localtime(now, org.zone).replace(hour=10, minute=0, second=0, microsecond=0)
+    at = [add_calendar_days(day, offset, org.zone) for offset in (7, 8, 9)]
+
+    def request(starts, who, people=1):  # type: ignore[no-untyped-def]
+        return actions.create_booking(
+            actor=staff,
+            organisation_id=org.id,
+            mode=State.REQUEST,
+            customer_id=who.id,
+            lines=[actions.SlotRequest(visit.id, lea.id, starts, people)],
+            now=now,
+        )
+
+    approved = request(at[0], customers[0], 2)
+    actions.approve_booking(approved.id, actor=staff, target=State.CONFIRMED)
+    request(at[1], customers[1])  # two requests for the same slot, both pending
+    request(at[1], customers[2])
+    moved = request(at[2], company, 4)
+    actions.approve_booking(moved.id, actor=staff, target=State.OPTION)
+    actions.move_booking(
+        moved.id,
+        actor=staff,
+        to=actions.Destination(starts_at=at[2] + timedelta(hours=4)),
+        reason="La classe arrive l'après-midi",
+    )
+    declined = request(at[0], customers[2])
+    actions.decline_booking(declined.id, actor=staff, reason="Créneau déjà attribué")
+
+
+def _room_sessions(org, staff, customers, company, now):  # type: ignore[no-untyped-def]
+    """Seed 004: escape-game rooms, sessions booked FIRM, as a QUOTE or as an OPTION,
+    with players per price category."""
+    with transaction.atomic():
+        rooms = [
+            Resource.objects.create(organisation=org, kind=Resource.Kind.ROOM, name=name)
+            for name in ("Le Coffre", "Le Laboratoire")
+        ]
+        game = Service.objects.create(
+            organisation=org,
+            kind=Service.Kind.ROOM_SESSION,
+            name="Escape game",
+            duration=timedelta(hours=1),
+            buffer_after=timedelta(minutes=30),  # resetting the room
+            min_participants=2,
+            max_participants=6,
+            deadline_days_after_booking=2,
+        )
+        game.resources.add(*rooms)
+        adult = ServicePrice.objects.create(service=game, name="Adulte", price=Decimal("28.00"))
+        child = ServicePrice.objects.create(service=game, name="Enfant", price=Decimal("20.00"))
+    day = timezone.localtime(now, org.zone).replace(hour=14, minute=0, second=0, microsecond=0)
+    start = add_calendar_days(day, 5, org.zone)
+
+    def play(mode, room, starts, who, adults, children=0):  # type: ignore[no-untyped-def]
+        lines = [actions.SlotRequest(game.id, room.id, starts, adults, adult.id)]
+        if children:
+            lines.append(actions.SlotRequest(game.id, room.id, starts, children, child.id))
+        return actions.create_booking(
+            actor=staff, organisation_id=org.id, mode=mode, customer_id=who.id, lines=lines
+        )
+
+    firm = play(State.CONFIRMED, rooms[0], start, customers[0], 2, 2)
+    play(State.OPTION, rooms[0], start + timedelta(hours=2), company, 6)
+    play(State.QUOTE, rooms[1], start, customers[2], 4)  # a quote blocks nothing
+    fewer = play(State.CONFIRMED, rooms[1], start + timedelta(hours=2), customers[1], 5)
+    line = fewer.lines.all()[0]
+    actions.change_quantity(fewer.id, actor=staff, line_id=line.id, quantity=4, reason="Un absent")
+    cancelled = play(State.OPTION, rooms[1], start + timedelta(hours=4), customers[2], 3)
+    actions.cancel_booking(cancelled.id, actor=staff, reason="Annulé par le client")
+    actions.move_booking(firm.id, actor=staff, to=actions.Destination(resource_id=rooms[1].id))
 
 
 def _event(org, name, *, days, capacity, types):  # type: ignore[no-untyped-def]

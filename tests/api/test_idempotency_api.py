@@ -3,6 +3,7 @@
 import pytest
 
 from tentative.api.models import IdempotencyKey
+from tentative.bookings.errors import CapacityBusy
 from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tests.api.conftest import Api, error, line, rows
@@ -74,19 +75,69 @@ def test_a_key_of_255_characters_is_fine(api, offer):
     assert api.post("/bookings", body, key="k" * 255).status_code == 201
 
 
-def test_a_failed_call_stores_nothing_and_may_be_retried(api, offer):
+def test_a_refusal_is_stored_and_repeated_even_after_places_come_free(api, offer):
+    """The key's first answer is its answer, refusals included: a retry after a timeout
+    learns what the first attempt got. A new key tries again."""
     date, ticket = offer
     api.post("/bookings", {"mode": "confirmed", "lines": [line(date, ticket, 9)]})
     body = {"mode": "option", "lines": [line(date, ticket, 2)]}
     before = rows()
-    error(api.post("/bookings", body, key="retry-me"), 409, "sold_out")
-    assert rows() == before
-    assert not IdempotencyKey.objects.filter(key="retry-me").exists()
-    # Places come free; the same key and body now succeed.
+    first = error(api.post("/bookings", body, key="refused"), 409, "sold_out")
+    assert first == {"code": "sold_out", "message": first["message"]}
+    assert rows() == {**before, "IdempotencyKey": before["IdempotencyKey"] + 1}
+    assert IdempotencyKey.objects.get(key="refused").status_code == 409
     ref = Booking.objects.get().reference
     api.post(f"/bookings/{ref}/cancel", {"reason": "freed"})
+    again = api.post("/bookings", body, key="refused")
+    assert (again.status_code, again.json()) == (409, first)
+    assert Booking.objects.count() == 1
+    assert api.post("/bookings", body, key="a-new-try").status_code == 201
+
+
+def test_a_refusal_of_an_action_is_stored_too(api, offer):
+    date, ticket = offer
+    ref = api.post("/bookings", {"mode": "quote", "lines": [line(date, ticket)]}).json()[
+        "reference"
+    ]
+    first = error(api.post(f"/bookings/{ref}/confirm", {}, key="c"), 409, "illegal_transition")
+    before = rows()
+    again = api.post(f"/bookings/{ref}/confirm", {}, key="c")
+    assert (again.status_code, again.json()) == (409, first)
+    assert rows() == before
+
+
+def test_busy_stores_nothing_and_may_be_retried(api, offer, monkeypatch):
+    """A lock timeout decides nothing ("try again"): the key is not kept, nor the booking."""
+    from tentative.bookings.actions import create
+
+    date, ticket = offer
+    body = {"mode": "option", "lines": [line(date, ticket, 2)]}
+
+    def busy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise CapacityBusy()
+
+    before = rows()
+    with monkeypatch.context() as patched:
+        patched.setattr(create, "take", busy)
+        error(api.post("/bookings", body, key="retry-me"), 409, "capacity_busy")
+    assert rows() == before
     assert api.post("/bookings", body, key="retry-me").status_code == 201
     assert IdempotencyKey.objects.filter(key="retry-me", status_code=201).count() == 1
+
+
+def test_a_crash_stores_nothing(api, offer, monkeypatch):
+    from tentative.bookings.actions import create
+
+    date, ticket = offer
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    before = rows()
+    monkeypatch.setattr(create, "take", crash)
+    with pytest.raises(RuntimeError):
+        api.post("/bookings", {"mode": "option", "lines": [line(date, ticket)]}, key="k")
+    assert rows() == before
 
 
 def test_an_invalid_body_with_a_key_stores_nothing(api):

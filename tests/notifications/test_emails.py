@@ -272,3 +272,59 @@ def test_what_customers_typed_is_escaped_in_the_html_part(org, smtp):
     html = html_of(smtp.received[0])
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Hello <script>alert(1)</script>," in text_of(smtp.received[0])  # plain text as is
+
+
+def test_a_rescheduled_appointment_emails_the_new_time_and_the_message_not_the_note(org, smtp):
+    from tests.factories import service, staff_member
+
+    alice, bob = staff_member(org, "Alice"), staff_member(org, "Bob")
+    haircut = service(org, alice, bob)
+    owner = staff(org)
+    nine = datetime(2031, 3, 3, 9, 0, tzinfo=PARIS)
+    who = customer(org, "en")
+    booking = actions.create_booking(
+        actor=owner,
+        organisation_id=org.id,
+        mode=State.CONFIRMED,
+        customer_id=who.id,
+        lines=[actions.SlotRequest(haircut.id, alice.id, nine)],
+    )
+    actions.move_booking(
+        booking.id,
+        actor=owner,
+        to=actions.Destination(starts_at=nine.replace(hour=14), resource_id=bob.id),
+        reason="Alice is ill (private)",
+        message="Bob will see you at 2 pm instead.",
+    )
+    drain()
+    moved = text_of(smtp.by_subject("has changed")[0])
+    assert "Bob will see you at 2 pm instead." in moved
+    assert "Alice is ill" not in moved
+    assert "(Bob)" in moved and "2 p.m." in moved
+
+
+def test_a_move_without_notice_sends_nothing(org, smtp):
+    from tests.factories import service, staff_member
+
+    alice = staff_member(org, "Alice")
+    haircut = service(org, alice)
+    owner = staff(org)
+    nine = datetime(2031, 3, 3, 9, 0, tzinfo=PARIS)
+    booking = actions.create_booking(
+        actor=owner,
+        organisation_id=org.id,
+        mode=State.CONFIRMED,
+        customer_id=customer(org, "en").id,
+        lines=[actions.SlotRequest(haircut.id, alice.id, nine)],
+    )
+    drain()
+    sent = len(smtp.received)
+    actions.move_booking(
+        booking.id,
+        actor=owner,
+        to=actions.Destination(starts_at=nine.replace(hour=11)),
+        notify=False,
+    )
+    drain()
+    assert len(smtp.received) == sent
+    assert OutboxMessage.objects.filter(booking=booking, topic="booking.moved").count() == 1

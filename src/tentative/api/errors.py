@@ -21,6 +21,11 @@ HTTP_ERRORS = {
 }
 
 
+def refusal(exc: DomainError) -> dict[str, Any]:
+    """The body of a domain refusal (also what an Idempotency-Key stores for it)."""
+    return {"code": exc.code, "message": str(exc.text)}
+
+
 def install(api: NinjaAPI) -> None:
     def respond(
         request: HttpRequest, status: int, code: str, message: Any, **extra: Any
@@ -31,7 +36,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return respond(request, exc.status, exc.code, exc.text)
+        return api.create_response(request, refusal(exc), status=exc.status)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -3,14 +3,22 @@
 Every value that reaches a query is bounded here: ids fit a signed 64-bit column, text has
 no NUL byte or lone surrogate (PostgreSQL and UTF-8 refuse both), datetimes carry a zone and
 stay far enough from year 1 and 9999 that converting them to UTC cannot overflow.
+
+Every integer is an integer: in a JSON body `true`, `false`, `1.5`, `1.0` and `"1"` are
+refused (strict), and in a path or a query, where everything is text, only digits are
+(pydantic would read `1.0`, `+1`, ` 1` and `1_0` as numbers there). A boolean taken as a
+number once emptied a reserve (`"quantity": false`). And the OpenAPI schema says what the
+server refuses: bounds, zones, mutually exclusive fields, and each operation's 409 and 422.
 """
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -21,9 +29,24 @@ from tentative.bookings.models import Channel
 from tentative.bookings.offers import MAX_QUANTITY
 
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or a query, where all is text
-# In a JSON body a number is a number: "12", 12.0 and true are not ids or quantities.
-BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+def _digits(value: object) -> object:
+    """In a path or a query all is text: an integer there is written in ASCII digits."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,30}", value):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):  # a default
+        return value
+    raise ValueError("expected an integer, written in digits")
+
+
+# In a path or a query. The bounds come before the validator, or pydantic writes them into
+# the JSON schema as `ge` and `le`, which no OpenAPI client reads.
+TextInt = Annotated[int, BeforeValidator(_digits)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_digits)]
+# In a JSON body a number is a number: "12", 12.0, 1.5 and true are not ids or quantities.
+BodyInt = Annotated[int, Field(strict=True)]
+BodyId = Annotated[BodyInt, Field(ge=1, le=MAX_ID)]
 # Booking references are 8 characters of an upper-case alphabet; 12 leaves room to grow.
 Reference = Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9]+$")]
 
@@ -74,7 +97,17 @@ def _in_range(value: datetime) -> datetime:
 Name = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_clean_text), AfterValidator(_email)]
 LongText = Annotated[str, Field(max_length=2000), AfterValidator(_clean_text)]
-When = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_in_range)]
+WHEN = (
+    "An ISO 8601 date and time with its UTC offset (`2027-05-01T18:00:00+02:00`); one "
+    "without an offset, or a number, is refused. Between 1900-01-01 and 9000-01-01 UTC."
+)
+When = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_8601),
+    AfterValidator(_in_range),
+    Field(description=WHEN),
+]
+FUTURE = " Must be in the future and before the event date starts (422 otherwise)."
 
 
 class ErrorDetail(Schema):
@@ -104,12 +137,44 @@ IDEMPOTENCY_KEY = {
             "description": (
                 "Any unique string (a UUID, say). Sending the same key again with the same "
                 "body returns the first response and changes nothing; with a different body, "
-                "a 422. Keys are per API token. A call that failed stored nothing."
+                "a 422. Keys are per API token. The first answer is kept, refusals included "
+                "(a 409 `sold_out` is answered again even after places come free: send a new "
+                "key to try again); a repeat sent while the first is running waits for it. "
+                "Nothing is kept when the input is invalid (422 `invalid`), when the key is "
+                "reused with another body, on a 409 `capacity_busy` or on a server error: "
+                "those may be retried with the same key."
             ),
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
         }
     ]
 }
+
+
+def refusals(conflicts: Sequence[str] = (), invalid: Sequence[str] = ()) -> dict[str, Any]:
+    """A mutating operation's `openapi_extra`: the Idempotency-Key header, and what its 409
+    and 422 answers mean (`code` tells them apart; the body is always `ErrorOut`)."""
+
+    def codes(names: Sequence[str]) -> str:
+        return ", ".join(f"`{name}`" for name in names)
+
+    extra = copy.deepcopy(IDEMPOTENCY_KEY)  # Ninja merges into it in place
+    extra["responses"] = {
+        409: {
+            "description": (
+                "Refused by the current state; `code` says why: "
+                + codes([*conflicts, "capacity_busy"])
+                + ". `capacity_busy` (a lock waited too long) may be retried as it is."
+            )
+        },
+        422: {
+            "description": (
+                "Refused input; `code` says why: "
+                + codes(["invalid", *invalid, "idempotency_key_reused"])
+                + ". With `invalid`, `errors` lists each refused field (`loc`, `msg`)."
+            )
+        },
+    }
+    return extra
 
 
 class Participant(Schema):
@@ -120,8 +185,12 @@ class Participant(Schema):
 class LineIn(Schema):
     event_date_id: BodyId
     ticket_type_id: BodyId
-    quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
-    participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+    quantity: BodyInt = Field(ge=1, le=MAX_QUANTITY)
+    participants: list[Participant] = Field(
+        default_factory=list,
+        max_length=MAX_QUANTITY,
+        description="At most `quantity` participants (422 otherwise).",
+    )
     # Book from this capacity reserve (staff with access) instead of general sale.
     reserve_id: BodyId | None = None
 
@@ -132,13 +201,40 @@ class LineIn(Schema):
         return self
 
 
+class SlotIn(Schema):
+    """An appointment, or the players of one price category in a room session."""
+
+    service_id: BodyId
+    resource_id: BodyId = Field(description="The staff member or room that delivers it.")
+    starts_at: When = Field(description="In the future, with its time zone.")
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, strict=True)
+    price_id: BodyId | None = Field(None, description="The service's first price if omitted.")
+    participants: list[Participant] = Field(default_factory=list, max_length=MAX_QUANTITY)
+
+    @model_validator(mode="after")
+    def _participants_fit(self) -> SlotIn:
+        if len(self.participants) > self.quantity:
+            raise ValueError("more participants than people on the line")
+        return self
+
+
 class BookingIn(Schema):
+    """Tickets go in `lines`, appointments and room sessions in `slots`; a booking needs
+    at least one of either, and may mix them."""
+
     mode: Literal["quote", "request", "option", "confirmed"]
-    lines: list[LineIn] = Field(min_length=1, max_length=50)
+    lines: list[LineIn] = Field(default_factory=list, max_length=50)
+    slots: list[SlotIn] = Field(default_factory=list, max_length=50)
     customer_id: BodyId | None = None
     channel: Channel = Channel.API
     language: Literal["en", "fr", "es"] | None = None
     note: LongText = ""
+
+    @model_validator(mode="after")
+    def _something_booked(self) -> BookingIn:
+        if not self.lines and not self.slots:
+            raise ValueError("a booking needs at least one line or slot")
+        return self
 
 
 class ReasonIn(Schema):
@@ -150,12 +246,43 @@ class TargetIn(ReasonIn):
 
 
 class ExtendIn(ReasonIn):
-    until: When
+    until: When = Field(description="The new deadline. " + WHEN + FUTURE)
+
+
+class MoveIn(ReasonIn):
+    """`reason` is a private note (the audit trail). Tickets move to another date of their
+    event (`event_date_id`); appointments and room
+    sessions to another start and/or resource (`starts_at`, `resource_id`). Unset: unchanged."""
+
+    event_date_id: BodyId | None = None
+    starts_at: When | None = Field(None, description="In the future, with its time zone.")
+    resource_id: BodyId | None = None
+    message: LongText = Field("", description="For the customer, in the 'moved' email.")
+    notify: bool = Field(True, description="Email the customer about the move.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MoveIn:
+        if self.event_date_id is None and self.starts_at is None and self.resource_id is None:
+            raise ValueError("give event_date_id, or starts_at and/or resource_id")
+        if self.event_date_id is not None and (self.starts_at or self.resource_id):
+            raise ValueError("event_date_id excludes starts_at and resource_id")
+        return self
+
+
+class QuantityIn(ReasonIn):
+    line_id: BodyId
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
 
 
 class LineOut(Schema):
-    event_date_id: int
-    ticket_type_id: int
+    id: int
+    event_date_id: int | None
+    ticket_type_id: int | None
+    service_id: int | None
+    service_price_id: int | None
+    resource_id: int | None
+    starts_at: datetime
+    ends_at: datetime
     quantity: int
     unit_price: Decimal
 
@@ -195,6 +322,48 @@ class TicketTypeOut(Schema):
     price: Decimal
     requires_approval: bool
     reservable: bool
+
+
+class PriceOut(Schema):
+    id: int
+    name: str
+    price: Decimal
+
+
+class ServiceOut(Schema):
+    id: int
+    kind: str = Field(description="appointment or room_session")
+    name: str
+    description: str
+    duration: timedelta
+    buffer_before: timedelta
+    buffer_after: timedelta
+    min_participants: int
+    max_participants: int
+    requires_approval: bool
+    requests_hold_capacity: bool = Field(
+        description="false: several clients may request the same slot until one is approved"
+    )
+    reservable: bool
+    prices: list[PriceOut]
+    resource_ids: list[int]
+
+    @staticmethod
+    def resolve_resource_ids(service: object) -> list[int]:
+        return [r.id for r in service.resources.all()]  # type: ignore[attr-defined]
+
+
+class ResourceOut(Schema):
+    id: int
+    kind: str = Field(description="staff or room")
+    name: str
+
+
+class BusyOut(Schema):
+    """A time the resource cannot be booked, buffers included."""
+
+    starts_at: datetime
+    ends_at: datetime
 
 
 class DateOut(Schema):

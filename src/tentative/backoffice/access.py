@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 
 from tentative.accounts.models import StaffMembership
 from tentative.bookings.actor import Actor
 
 
 def staff_actor(request: HttpRequest) -> Actor:
-    """Staff work in one organisation at a time: their first membership for now."""
+    """Staff work in one organisation at a time: their first membership for now.
+
+    Every staff page asks for its actor first, so this is also where the page's times
+    switch to the organisation's time zone (stored in UTC, read where the business is)."""
     membership = (
         StaffMembership.objects.select_related("user", "organisation")
         .filter(user=request.user)
@@ -20,6 +24,7 @@ def staff_actor(request: HttpRequest) -> Actor:
     )
     if membership is None:
         raise PermissionDenied
+    timezone.activate(membership.organisation.zone)
     return Actor.staff(membership)
 
 

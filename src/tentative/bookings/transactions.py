@@ -10,6 +10,8 @@ transaction. The create action takes capacity that way: the hot pool row is then
 one UPDATE and the commit, never while Python renders a response or writes the idempotency
 record (with many clients on few cores, a process holding that lock gets descheduled and
 every other booking of the date waits for it). A step that raises rolls everything back.
+The idempotency wrapper runs the queued steps itself (`run_last_steps`), inside the
+savepoint that a refusal rolls back to, and drops them when it rolls back.
 """
 
 from __future__ import annotations
@@ -58,6 +60,29 @@ def at_the_end(step: Callable[[], None]) -> None:
     if steps is None:
         raise RuntimeError("at_the_end() needs an action_transaction()")
     steps.append(step)
+
+
+def run_last_steps() -> None:
+    """Run the steps queued so far now, in order, instead of just before COMMIT.
+
+    For the idempotency wrapper: a step's refusal (a sold-out take) must fall inside the
+    savepoint it rolls back to, so that it can store that refusal and commit its key.
+    """
+    steps = _steps()
+    while steps:
+        steps.pop(0)()
+
+
+def drop_last_steps() -> None:
+    """Forget the queued steps: the writes they finish were rolled back to a savepoint."""
+    _steps().clear()
+
+
+def _steps() -> list[Callable[[], None]]:
+    steps = _last.get()
+    if steps is None:
+        raise RuntimeError("no action_transaction() or wrapper_transaction() is open")
+    return steps
 
 
 @contextmanager

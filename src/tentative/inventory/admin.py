@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tentative.inventory.models import CapacityPool
+from tentative.inventory.models import CapacityPool, TimeClaim
 
 
 @admin.register(CapacityPool)
@@ -15,3 +15,17 @@ class CapacityPoolAdmin(admin.ModelAdmin):
         if obj is not None and obj.reserve_id is not None:
             return [*self.readonly_fields, "capacity", "event_date", "ticket_type"]
         return self.readonly_fields
+
+
+@admin.register(TimeClaim)
+class TimeClaimAdmin(admin.ModelAdmin):
+    """Read-only: a claim is taken and released with its booking, never by hand."""
+
+    list_display = ["__str__", "resource", "starts_at", "ends_at", "active"]
+    list_filter = ["active", "resource"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -78,21 +78,35 @@ def lock(resource_id: int) -> None:
     )
 
 
+def in_the_way(
+    resource_id: int, starts_at: datetime, ends_at: datetime, *, lapsed: Q, claim_id: int = 0
+) -> tuple[set[int], bool]:
+    """The bookings holding that resource at an overlapping time (other than by `claim_id`),
+    and whether all of them are lapsed (`lapsed` selects the claims of bookings past their
+    enforced limit: the caller's rule), so that reclaiming them would free the time."""
+    found = TimeClaim.objects.filter(overlapping(resource_id, starts_at, ends_at)).exclude(
+        id=claim_id
+    )
+    holders = set(found.values_list("line__booking_id", flat=True))
+    if not holders:
+        return holders, False
+    reclaimable = set(found.filter(lapsed).values_list("line__booking_id", flat=True))
+    return holders, reclaimable == holders
+
+
 def activate(claims: list[Wanted], *, lapsed: Q) -> None:
-    """Activate each claim or raise `ClaimTaken`. `lapsed` selects the claims of bookings
-    past their enforced limit (the caller's rule): those are reported, to be reclaimed."""
+    """Activate each claim or raise `ClaimTaken`, naming the lapsed holders in the way
+    when reclaiming them would free the time."""
     locked: set[int] = set()
     for claim in sorted(claims):
         if claim.resource_id not in locked:
             lock(claim.resource_id)
             locked.add(claim.resource_id)
-        in_the_way = TimeClaim.objects.filter(
-            overlapping(claim.resource_id, claim.starts_at, claim.ends_at)
-        ).exclude(id=claim.id)
-        holders = set(in_the_way.values_list("line__booking_id", flat=True))
+        holders, reclaimable = in_the_way(
+            claim.resource_id, claim.starts_at, claim.ends_at, lapsed=lapsed, claim_id=claim.id
+        )
         if holders:
-            reclaimable = set(in_the_way.filter(lapsed).values_list("line__booking_id", flat=True))
-            raise ClaimTaken(claim, sorted(holders) if reclaimable == holders else [])
+            raise ClaimTaken(claim, sorted(holders) if reclaimable else [])
         try:
             # The constraint cannot fail here under the lock; should it ever, the savepoint
             # keeps the caller's transaction usable and the error becomes a refusal.

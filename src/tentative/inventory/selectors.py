@@ -18,7 +18,8 @@ from django.db.models import Q, QuerySet, Sum
 from tentative.catalog.models import EventDate
 from tentative.core.permissions import Role
 from tentative.core.states import State
-from tentative.inventory.models import CapacityPool, Hold, Reserve, ReserveDate
+from tentative.inventory import claims
+from tentative.inventory.models import CapacityPool, Hold, Reserve, ReserveDate, TimeClaim
 
 
 @dataclass
@@ -158,3 +159,13 @@ def reserve_pools(reserve: Reserve) -> dict[int, list[CapacityPool]]:
     ):
         by_date[pool.event_date_id].append(pool)
     return by_date
+
+
+def busy_times(
+    resource_id: int, *, starts_after: datetime, ends_before: datetime
+) -> QuerySet[TimeClaim]:
+    """The active claims of a resource that meet a window: when it cannot be booked
+    (buffers included), for availability pages and the API."""
+    return TimeClaim.objects.filter(
+        claims.overlapping(resource_id, starts_after, ends_before)
+    ).order_by("starts_at")

@@ -288,13 +288,18 @@ def context_for(
             "currency": booking.currency,
             "items": items,
             "items_text": "\n".join(
-                f"- {i['quantity']} × {i['ticket']} — {i['event']}, {i['date']}" for i in items
+                f"- {i['quantity']} × {i['ticket']} — {i['event']}"
+                + (f" ({i['with']})" if i["with"] else "")
+                + f", {i['date']}"
+                for i in items
             ),
             "deadline": deadline,
             "deadline_rule": booking.deadline_rule,
             "from_state": event.get("from_state", ""),
             "reason": event.get("reason", ""),
-            "message": event.get("message") or event.get("reason", ""),
+            # A decline's reason is its message; a move's reason is a private note, so a
+            # move always says which message (perhaps none) the customer reads.
+            "message": event["message"] if "message" in event else event.get("reason", ""),
             "tickets": codes,
             "tickets_text": "\n".join(codes),
             "amount": money(event.get("amount")),

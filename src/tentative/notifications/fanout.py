@@ -82,6 +82,8 @@ def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
         if topic != "booking.created":
             names = [n for n in names if n in ("option_created", "confirmed")]
         return list(names)
+    if payload.get("notify") is False:  # staff chose not to tell the customer (a move)
+        return []
     if topic == "booking.cancelled":
         names = ["cancelled"]
         if payload.get("actor") == "customer":

@@ -1,6 +1,6 @@
 """Bookings: create in each mode, read, list, and every action. Thin shells over actions."""
 
-import copy
+from collections.abc import Sequence
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -10,7 +10,6 @@ from tentative.accounts.models import Customer
 from tentative.api.access import staff_actor
 from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
-    IDEMPOTENCY_KEY,
     READ_ERRORS,
     WRITE_ERRORS,
     AuditOut,
@@ -20,10 +19,14 @@ from tentative.api.schemas import (
     CustomerOut,
     ExtendIn,
     Id,
+    MoveIn,
+    QuantityIn,
     ReasonIn,
     Reference,
     TargetIn,
+    TextInt,
     When,
+    refusals,
 )
 from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
@@ -39,16 +42,28 @@ class Page(LimitOffsetPagination):
     """Ninja's limit/offset, bounded: an unbounded integer reached SQL and failed there."""
 
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        limit: TextInt = Field(50, ge=1, le=MAX_PAGE)
+        offset: TextInt = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def _mutation(path: str, status: int, out: type[Schema]):  # type: ignore[no-untyped-def]
+# What a booking action can meet: the state machine, a lapsed deadline, places or a slot
+# taken again.
+ACTION_CONFLICTS = ("illegal_transition", "lapsed", "sold_out", "slot_taken")
+ACTION_INVALID = ("reason_required", "deadline_unreachable")
+
+
+def _mutation(  # type: ignore[no-untyped-def]
+    path: str,
+    status: int,
+    out: type[Schema],
+    conflicts: Sequence[str] = ACTION_CONFLICTS,
+    invalid: Sequence[str] = ACTION_INVALID,
+):
     """A POST documented with its errors and the Idempotency-Key header."""
     return router.post(
         path,
         response={status: out, **WRITE_ERRORS},
-        openapi_extra=copy.deepcopy(IDEMPOTENCY_KEY),  # Ninja merges into it in place
+        openapi_extra=refusals(conflicts, invalid),
     )
 
 
@@ -57,7 +72,13 @@ def _out(status: int, booking: Booking) -> Result:
     return status, BookingOut.from_orm(booking).model_dump(mode="json")
 
 
-@_mutation("/bookings", 201, BookingOut)
+@_mutation(
+    "/bookings",
+    201,
+    BookingOut,
+    conflicts=("sold_out", "slot_taken"),
+    invalid=("not_reservable", "deadline_unreachable"),
+)
 @idempotent
 def create(request: HttpRequest, payload: BookingIn) -> Result:
     actor = staff_actor(request)
@@ -74,6 +95,17 @@ def create(request: HttpRequest, payload: BookingIn) -> Result:
                 reserve_id=line.reserve_id,
             )
             for line in payload.lines
+        ]
+        + [
+            actions.SlotRequest(
+                service_id=slot.service_id,
+                resource_id=slot.resource_id,
+                starts_at=slot.starts_at,
+                quantity=slot.quantity,
+                price_id=slot.price_id,
+                participants=tuple((p.name, p.email) for p in slot.participants),
+            )
+            for slot in payload.slots
         ],
         customer_id=payload.customer_id,
         channel=payload.channel,
@@ -175,6 +207,39 @@ def extend(request: HttpRequest, reference: Reference, payload: ExtendIn) -> Res
     return _out(200, booking)
 
 
+@_mutation("/bookings/{reference}/move", 200, BookingOut)
+@idempotent
+def move(request: HttpRequest, reference: Reference, payload: MoveIn) -> Result:
+    """Another date (tickets), or another time, staff member or room; all or nothing."""
+    booking = actions.move_booking(
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        to=actions.Destination(
+            event_date_id=payload.event_date_id,
+            starts_at=payload.starts_at,
+            resource_id=payload.resource_id,
+        ),
+        reason=payload.reason,
+        message=payload.message,
+        notify=payload.notify,
+    )
+    return _out(200, booking)
+
+
+@_mutation("/bookings/{reference}/change_quantity", 200, BookingOut)
+@idempotent
+def change_quantity(request: HttpRequest, reference: Reference, payload: QuantityIn) -> Result:
+    """More places or players are checked like a new booking; fewer go back at once."""
+    booking = actions.change_quantity(
+        _booking_id(request, reference),
+        actor=staff_actor(request),
+        line_id=payload.line_id,
+        quantity=payload.quantity,
+        reason=payload.reason,
+    )
+    return _out(200, booking)
+
+
 def _simple(name: str, action):  # type: ignore[no-untyped-def]
     """decline, confirm, expire, cancel: a booking and an optional reason."""
 
@@ -195,7 +260,7 @@ _simple("expire", actions.expire_booking)
 _simple("cancel", actions.cancel_booking)
 
 
-@_mutation("/customers", 201, CustomerOut)
+@_mutation("/customers", 201, CustomerOut, conflicts=(), invalid=())
 @idempotent
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Result:
     actor = staff_actor(request)

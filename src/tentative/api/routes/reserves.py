@@ -4,19 +4,30 @@ Thin shells over `tentative.inventory.actions`; rights are checked there. Bookin
 reserve is `POST /bookings` with `reserve_id` on a line.
 """
 
-import copy
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, ConfigDict, model_validator
 
 from tentative.accounts.models import StaffMembership
 from tentative.api.access import access_event_date, staff_actor
 from tentative.api.idempotency import Result, idempotent
-from tentative.api.schemas import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, BodyId, Id, Name, When
+from tentative.api.schemas import (
+    FUTURE,
+    READ_ERRORS,
+    WHEN,
+    WRITE_ERRORS,
+    BodyId,
+    BodyInt,
+    Id,
+    Name,
+    When,
+    refusals,
+)
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, visible_reserves
 from tentative.inventory.actions._common import MAX_PLACES
@@ -30,8 +41,8 @@ router = Router(tags=["reserves"])
 Kind = Literal["with_access", "without_access"]
 Audience = Literal["all_staff", "selected"]
 CancelledTo = Literal["reserve", "general"]
-Places = Annotated[int, Field(ge=0, le=MAX_PLACES)]
-Hours = Annotated[int, Field(ge=1, le=366 * 24)]
+Places = Annotated[BodyInt, Field(ge=0, le=MAX_PLACES)]
+Hours = Annotated[BodyInt, Field(ge=1, le=366 * 24)]
 
 
 def _not_blank(value: str) -> str:
@@ -82,11 +93,33 @@ class ReleaseIn(Schema):
 
 
 class ScheduleIn(Schema):
-    """`release_at`, or `hours_before` the date starts; neither cancels the release."""
+    """`release_at`, or `hours_before` the date starts; neither cancels the release. The two
+    exclude each other: sending both (not null) is a 422."""
+
+    model_config = ConfigDict(
+        # What a generated client can check: not both present with values.
+        json_schema_extra={
+            "not": {
+                "required": ["release_at", "hours_before"],
+                "properties": {
+                    "release_at": {"type": "string"},
+                    "hours_before": {"type": "integer"},
+                },
+            }
+        }
+    )
 
     event_date_id: BodyId
-    release_at: When | None = None
-    hours_before: Hours | None = None
+    release_at: When | None = Field(
+        None, description="When the places go back to general sale. " + WHEN + FUTURE
+    )
+    hours_before: Hours | None = Field(
+        None,
+        description=(
+            "Or this many hours before the date starts; that moment must be in the future "
+            "(422 otherwise). Not together with `release_at`."
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> "ScheduleIn":
@@ -173,11 +206,17 @@ class DateReportOut(Schema):
     reserves: list[ReportReserveOut]
 
 
-def _mutation(path: str, status: int, out: type[Schema]):  # type: ignore[no-untyped-def]
+def _mutation(  # type: ignore[no-untyped-def]
+    path: str,
+    status: int,
+    out: type[Schema],
+    conflicts: Sequence[str] = ("reserve_archived",),
+    invalid: Sequence[str] = (),
+):
     return router.post(
         path,
         response={status: out, **WRITE_ERRORS},
-        openapi_extra=copy.deepcopy(IDEMPOTENCY_KEY),
+        openapi_extra=refusals(conflicts, invalid),
     )
 
 
@@ -258,7 +297,7 @@ def read_reserve(request: HttpRequest, reserve_id: Id) -> object:
     return _reserve_out(request, reserve_id)
 
 
-@_mutation("/reserves", 201, ReserveOut)
+@_mutation("/reserves", 201, ReserveOut, conflicts=(), invalid=("reserve_name_taken",))
 @idempotent
 def create_reserve(request: HttpRequest, payload: ReserveIn) -> Result:
     actor = staff_actor(request)
@@ -275,7 +314,7 @@ def create_reserve(request: HttpRequest, payload: ReserveIn) -> Result:
     return 201, _reserve_out(request, reserve.id)
 
 
-@_mutation("/reserves/{reserve_id}/rename", 200, ReserveOut)
+@_mutation("/reserves/{reserve_id}/rename", 200, ReserveOut, invalid=("reserve_name_taken",))
 @idempotent
 def rename_reserve(request: HttpRequest, reserve_id: Id, payload: RenameIn) -> Result:
     actions.rename_reserve(reserve_id, actor=staff_actor(request), name=payload.name)
@@ -312,14 +351,19 @@ def configure_reserve(request: HttpRequest, reserve_id: Id, payload: ConfigureIn
     return 200, _reserve_out(request, reserve_id)
 
 
-@_mutation("/reserves/{reserve_id}/archive", 200, ReserveOut)
+@_mutation("/reserves/{reserve_id}/archive", 200, ReserveOut, conflicts=())
 @idempotent
 def archive_reserve(request: HttpRequest, reserve_id: Id) -> Result:
     actions.archive_reserve(reserve_id, actor=staff_actor(request))
     return 200, _reserve_out(request, reserve_id)
 
 
-@_mutation("/reserves/{reserve_id}/allocation", 200, ResizedOut)
+@_mutation(
+    "/reserves/{reserve_id}/allocation",
+    200,
+    ResizedOut,
+    conflicts=("reserve_archived", "not_enough_free", "below_drawn"),
+)
 @idempotent
 def set_allocation(request: HttpRequest, reserve_id: Id, payload: AllocationIn) -> Result:
     resized = actions.set_allocation(
@@ -332,7 +376,12 @@ def set_allocation(request: HttpRequest, reserve_id: Id, payload: AllocationIn) 
     return _resized(reserve_id, resized)
 
 
-@_mutation("/reserves/{reserve_id}/release", 200, ResizedOut)
+@_mutation(
+    "/reserves/{reserve_id}/release",
+    200,
+    ResizedOut,
+    conflicts=("reserve_archived", "reserve_empty", "release_too_many"),
+)
 @idempotent
 def release_places(request: HttpRequest, reserve_id: Id, payload: ReleaseIn) -> Result:
     resized = actions.release_places(

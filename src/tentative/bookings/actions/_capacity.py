@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from tentative.bookings.actions._lapsed import EXPIRABLE, lapsed_bookings, reclaim_lapsed
 from tentative.bookings.errors import SlotTaken, SoldOut
 from tentative.bookings.models import Booking
+from tentative.bookings.offers import Claim
 from tentative.core.deadlines import AtLimit
 from tentative.inventory import capacity, claims
 from tentative.inventory.models import CapacityPool, Hold, TimeClaim
@@ -94,6 +96,22 @@ def refuse_if_sold_out(
             raise SoldOut(free=max(fresh, 0))
 
 
+def refuse_if_taken(wanted: Iterable[Claim], *, now: datetime) -> None:
+    """Refuse before anything is written when a live booking holds the time; as for pools,
+    passing only means trying (a concurrent activation may still win, and the constraint
+    decides)."""
+    for claim in wanted:
+        holders, reclaimable = claims.in_the_way(
+            claim.resource_id, claim.starts_at, claim.ends_at, lapsed=_lapsed_claims(now)
+        )
+        if holders and not reclaimable:
+            raise SlotTaken()
+
+
+def _lapsed_claims(now: datetime) -> Q:
+    return lapsed_bookings(now, prefix="line__booking__")
+
+
 def take(pairs: list[tuple[int, int]], time: Iterable[TimeClaim] = (), *, now: datetime) -> None:
     """Activate the claims, then take the places; refuse with SlotTaken or SoldOut."""
     take_time(claims.wanted(time), now=now)
@@ -104,7 +122,7 @@ def take_time(wanted: list[claims.Wanted], *, now: datetime) -> None:
     reclaimed: set[int] = set()
     while True:
         try:
-            claims.activate(wanted, lapsed=lapsed_bookings(now, prefix="line__booking__"))
+            claims.activate(wanted, lapsed=_lapsed_claims(now))
             return
         except claims.ClaimTaken as taken:
             if not taken.lapsed_holders or taken.claim.id in reclaimed:

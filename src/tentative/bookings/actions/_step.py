@@ -95,7 +95,10 @@ def move(
     now: datetime,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    event: dict[str, Any] | None = None,
 ) -> Booking:
+    """Apply `step`: capacity, state, save; `data` goes to the audit entry, `event` to the
+    outbox event beside the source state and the reason."""
     source = booking.state
     should_hold = states.takes_capacity(step.target, requests_hold=booking.requests_hold)
     if should_hold and not booking.holds_capacity:
@@ -128,7 +131,7 @@ def move(
         f"booking.{ACTION_WORDS[step.action]}",
         actor=actor,
         at=now,
-        data={"from_state": source, "reason": reason},
+        data={"from_state": source, "reason": reason, **(event or {})},
     )
     return booking
 

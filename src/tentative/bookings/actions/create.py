@@ -16,7 +16,7 @@ from tentative import compiled
 from tentative.accounts.models import Customer
 from tentative.bookings import audit
 from tentative.bookings.access import check_may, check_organisation
-from tentative.bookings.actions._capacity import refuse_if_sold_out, take
+from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
 from tentative.bookings.actions._deadline import deadline_fields
 from tentative.bookings.actions._step import now_or
 from tentative.bookings.actor import Actor, ActorKind
@@ -83,6 +83,7 @@ def create_booking(
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
         refuse_if_sold_out(demand, resolved.free, now=now)
+        refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
     with action_transaction():
         booking = Booking(

@@ -55,8 +55,12 @@ def move_booking(
     actor: Actor,
     to: Destination,
     reason: str = "",
+    message: str = "",
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Booking:
+    """`reason` is a private note for staff (the audit trail); `message` is what the
+    customer reads in the "moved" email, sent unless `notify` is off (seed 003)."""
     now = now_or(now)
     if to == Destination():
         raise InvalidInput(NOWHERE)
@@ -86,6 +90,7 @@ def move_booking(
             now=now,
             reason=reason,
             data={"from": before, "to": _describe(lines)},
+            event={"message": message, "notify": notify},
         )
 
 
