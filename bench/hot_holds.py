@@ -89,9 +89,9 @@ def _setup(capacity: int):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
     from tentative.accounts.models import ApiToken, Organisation, StaffMembership
-    from tentative.bookings.actor import Actor
     from tentative.catalog.models import Event, EventDate, TicketType
     from tentative.inventory.models import CapacityPool
+    from tentative.shared.actor import Actor
 
     org = Organisation.objects.create(name="Bench", slug="bench", time_zone="Europe/Paris")
     user = get_user_model().objects.create_user("bench")
@@ -353,8 +353,9 @@ def _outcome(response: bytes) -> str:
 def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyped-def]
     from django.db import connection
 
-    from tentative.bookings import actions, errors
+    from tentative.bookings import actions
     from tentative.core.states import State
+    from tentative.shared import errors as shared_errors
 
     results: list[tuple[float, float, str]] = []  # (sent, answered, outcome as over HTTP)
     lock = threading.Lock()
@@ -373,7 +374,7 @@ def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyp
                         actor=actor, organisation_id=org_id, mode=State.OPTION, lines=line
                     )
                     outcome = "201"
-                except errors.DomainError as error:
+                except shared_errors.DomainError as error:
                     outcome = f"{error.status} {error.code}"
                 with lock:
                     results.append((sent, time.perf_counter() - started, outcome))

@@ -117,11 +117,12 @@ def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]
 
 
 def _sweep(now, pool_id: int, options: int) -> None:  # type: ignore[no-untyped-def]
-    from tentative.bookings.models import AuditEntry, Booking
+    from tentative.audit.models import AuditEntry
+    from tentative.bookings.models import Booking
     from tentative.inventory.capacity import reconcile
     from tentative.inventory.models import CapacityPool
-    from tentative.notifications.models import OutboxMessage
     from tentative.notifications.sweeps import expire_all
+    from tentative.outbox.models import OutboxMessage
 
     started = time.perf_counter()
     expired = expire_all(now)
@@ -147,7 +148,7 @@ def _sweep(now, pool_id: int, options: int) -> None:  # type: ignore[no-untyped-
 
 def _fan_out(now, emails: int) -> None:  # type: ignore[no-untyped-def]
     from tentative.notifications.fanout import fan_out
-    from tentative.notifications.models import OutboxMessage
+    from tentative.outbox.models import OutboxMessage
 
     started = time.perf_counter()
     events = 0
@@ -183,7 +184,7 @@ class _Counter:
 def _deliver(url: str, emails: int, workers: int) -> None:
     from aiosmtpd.controller import Controller
 
-    from tentative.notifications.models import OutboxMessage
+    from tentative.outbox.models import OutboxMessage
 
     with socket.socket() as probe:  # aiosmtpd's Controller cannot take port 0
         probe.bind(("127.0.0.1", 0))

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from tentative.accounts.models import ApiToken, Customer, Organisation, StaffMembership
 from tentative.bookings import actions
-from tentative.bookings.actor import Actor
 from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
+from tentative.shared.actor import Actor
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -11,12 +11,13 @@ from django.db.models import signals
 from tentative import compiled
 from tentative.accounts.models import Organisation
 from tentative.api.models import IdempotencyKey
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
-from tentative.bookings.models import AuditEntry, Booking, BookingLine, Participant
+from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.catalog.models import TicketType
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import TicketTypeFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

@@ -262,16 +262,17 @@ def test_every_code_shown_to_people_has_a_translated_label() -> None:
     """A new state, role or delivery status would otherwise show as its raw code."""
     from django.utils import translation
 
+    from tentative.audit.models import AuditEntry
     from tentative.bookings import labels
     from tentative.bookings.actions._step import ACTION_WORDS
-    from tentative.notifications.models import OutboxMessage
+    from tentative.outbox.models import DELIVERY, OutboxMessage
 
     assert set(labels.STATES) == {s.value for s in State}
     assert set(labels.ROLES) == {r.value for r in Role}
     assert set(labels.DONE) == set(ACTION_WORDS.values())
-    assert set(labels.DELIVERY) == set(OutboxMessage.Status.values)
+    assert set(DELIVERY) == set(OutboxMessage.Status.values)
     with translation.override("es"):
         assert OutboxMessage(status="dead").get_status_display() == "abandonado"
-        assert labels.label(labels.AUDIT, "reserve.allocate") == "Plazas apartadas"
+        assert AuditEntry(action="reserve.allocate").action_label == "Plazas apartadas"
     with translation.override("fr"):
         assert labels.label(labels.ROLES, "owner") == "Propriétaire du compte"

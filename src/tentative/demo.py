@@ -16,13 +16,13 @@ from django.utils import timezone
 from tentative.accounts.models import ApiToken, Customer, Organisation, StaffMembership
 from tentative.bookings import actions
 from tentative.bookings.actions import LineRequest
-from tentative.bookings.actor import Actor
 from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
+from tentative.shared.actor import Actor
 
 OWNER = ("owner", "owner-demo-pass")
 AGENT = ("agent", "agent-demo-pass")

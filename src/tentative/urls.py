@@ -8,7 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:bookings", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("staff/notifications/", include("tentative.notifications.urls")),
+    path("staff/notifications/", include("tentative.backoffice.notifications_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

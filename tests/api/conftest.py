@@ -11,10 +11,11 @@ from django.test import Client
 
 from tentative.accounts.models import Customer
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.models import AuditEntry, Booking, BookingLine, Participant
+from tentative.audit.models import AuditEntry
+from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.core.permissions import Role
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import OrganisationFactory, api_token, on_sale
 
 PREFIX = "/api/v1"

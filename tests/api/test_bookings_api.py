@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tentative.bookings.models import AuditEntry, Booking, Participant
+from tentative.audit.models import AuditEntry
+from tentative.bookings.models import Booking, Participant
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool

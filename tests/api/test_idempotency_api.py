@@ -3,9 +3,9 @@
 import pytest
 
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.errors import CapacityBusy
 from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
+from tentative.shared.errors import CapacityBusy
 from tests.api.conftest import Api, error, line, rows
 from tests.factories import api_token
 

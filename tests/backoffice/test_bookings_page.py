@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tentative.bookings.actor import Actor
 from tentative.core.states import State
+from tentative.shared.actor import Actor
 from tests.factories import MembershipFactory, book, book_slot, on_sale, service, staff_member
 
 pytestmark = pytest.mark.django_db

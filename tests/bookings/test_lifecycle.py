@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.shared import errors as shared_errors
 from tests.factories import book, on_sale, staff
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +86,9 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(org):
 def test_cancelling_a_firm_booking_needs_a_reason_and_a_manager(org):
     date, ticket = on_sale(org)
     booking = book(staff(org), date, ticket, mode=State.CONFIRMED, quantity=2)
-    with pytest.raises(errors.Forbidden):
+    with pytest.raises(shared_errors.Forbidden):
         actions.cancel_booking(booking.id, actor=staff(org, Role.AGENT), reason="asked")
-    with pytest.raises(errors.ReasonRequired):
+    with pytest.raises(shared_errors.ReasonRequired):
         actions.cancel_booking(booking.id, actor=staff(org, Role.MANAGER))
     actions.cancel_booking(booking.id, actor=staff(org, Role.MANAGER), reason="asked")
     assert taken(date) == 0
@@ -97,7 +99,7 @@ def test_another_organisations_booking_is_not_found(org):
 
     date, ticket = on_sale(org)
     booking = book(staff(org), date, ticket)
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(shared_errors.NotFound):
         actions.confirm_booking(booking.id, actor=staff(OrganisationFactory()))
 
 

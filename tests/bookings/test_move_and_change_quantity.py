@@ -5,13 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
 from tentative.bookings.actions import Destination
-from tentative.bookings.models import AuditEntry, Booking, BookingLine
+from tentative.bookings.models import Booking, BookingLine
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool, Hold, TimeClaim
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.shared import errors as shared_errors
 from tests.factories import (
     EventDateFactory,
     book,
@@ -151,11 +153,11 @@ def test_a_move_needs_a_destination_of_the_right_kind(org):
     date, ticket = on_sale(org)
     owner = staff(org)
     booking = book(owner, date, ticket)
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         actions.move_booking(booking.id, actor=owner, to=Destination())
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         actions.move_booking(booking.id, actor=owner, to=Destination(starts_at=NINE))
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         actions.move_booking(booking.id, actor=owner, to=Destination(event_date_id=date.id))
 
 
@@ -194,7 +196,7 @@ def test_fewer_players_keeps_the_room_and_the_range_is_enforced(org):
     actions.change_quantity(booking.id, actor=owner, line_id=line.id, quantity=2)
     assert Booking.objects.get(id=booking.id).total == 2 * 30
     assert TimeClaim.objects.get(line=line).active
-    with pytest.raises(errors.InvalidInput, match="between 2 and 6"):
+    with pytest.raises(shared_errors.InvalidInput, match="between 2 and 6"):
         actions.change_quantity(booking.id, actor=owner, line_id=line.id, quantity=1)
 
 
@@ -213,7 +215,7 @@ def test_a_line_of_another_booking_is_not_found(org):
     date, ticket = on_sale(org)
     owner = staff(org)
     first, second = book(owner, date, ticket), book(owner, date, ticket)
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(shared_errors.NotFound):
         actions.change_quantity(
             first.id,
             actor=owner,

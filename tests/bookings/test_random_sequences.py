@@ -37,14 +37,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.actor import Actor
-from tentative.bookings.models import AuditEntry, Booking, BookingLine
+from tentative.bookings.models import Booking, BookingLine
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, Policy
 from tentative.core.states import Action, State
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.shared import errors as shared_errors
+from tentative.shared.actor import Actor
 from tests.factories import (
     EventDateFactory,
     EventFactory,
@@ -82,7 +84,7 @@ VERB = {
 # Refusals a legal step may still meet: the places are gone, the date started, the deadline
 # cannot be met, the new deadline is after the start.
 ENDINGS = (Action.CANCEL, Action.DECLINE, Action.EXPIRE)
-LEGAL_BUT_REFUSED = (errors.SoldOut, errors.InvalidInput, errors.DeadlineUnreachable)
+LEGAL_BUT_REFUSED = (errors.SoldOut, shared_errors.InvalidInput, errors.DeadlineUnreachable)
 
 
 def lapsed(row: dict[str, Any], now: datetime) -> bool:
@@ -207,7 +209,7 @@ class BookingMachine(RuleBasedStateMachine):
             booking = actions.create_booking(
                 actor=self.owner, organisation_id=self.org.id, mode=mode, lines=lines, now=self.now
             )
-        except errors.DomainError as refused:
+        except shared_errors.DomainError as refused:
             assert self.snapshot() == before, f"a refused create changed something: {refused!r}"
             assert isinstance(refused, LEGAL_BUT_REFUSED), repr(refused)
             if isinstance(refused, errors.SoldOut):
@@ -283,12 +285,12 @@ class BookingMachine(RuleBasedStateMachine):
         )
         try:
             call(booking_id, actor=self.owner, reason=reason, now=self.now)
-        except errors.DomainError as refused:
+        except shared_errors.DomainError as refused:
             assert self.snapshot() == before, f"a refused {action} changed something: {refused!r}"
             if step is None:
                 assert isinstance(refused, errors.IllegalTransition), repr(refused)
             elif step.needs_reason and not reason:
-                assert isinstance(refused, errors.ReasonRequired), repr(refused)
+                assert isinstance(refused, shared_errors.ReasonRequired), repr(refused)
             else:
                 assert isinstance(refused, LEGAL_BUT_REFUSED), repr(refused)
                 if isinstance(refused, errors.SoldOut):

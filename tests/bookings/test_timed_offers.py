@@ -16,6 +16,7 @@ from tentative.bookings import actions, errors
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.states import State
 from tentative.inventory.models import TimeClaim
+from tentative.shared import errors as shared_errors
 from tests.factories import book_slot, room, service, session, staff, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -153,9 +154,9 @@ def test_a_room_session_refuses_too_many_players_and_two_slots(org):
     escape = session(org, vault)
     adult, child = escape.prices.all()
     owner = staff(org)
-    with pytest.raises(errors.InvalidInput, match="between 2 and 6"):
+    with pytest.raises(shared_errors.InvalidInput, match="between 2 and 6"):
         book_slot(owner, escape, vault, NINE, quantity=7)
-    with pytest.raises(errors.InvalidInput, match="one time"):
+    with pytest.raises(shared_errors.InvalidInput, match="one time"):
         actions.create_booking(
             actor=owner,
             organisation_id=org.id,
@@ -169,16 +170,16 @@ def test_a_room_session_refuses_too_many_players_and_two_slots(org):
 
 def test_a_resource_must_offer_the_service_and_belong_to_the_organisation(org, alice, haircut):
     bob = staff_member(org, "Bob")
-    with pytest.raises(errors.InvalidInput, match="Bob does not offer"):
+    with pytest.raises(shared_errors.InvalidInput, match="Bob does not offer"):
         book_slot(staff(org), haircut, bob, NINE)
     elsewhere = staff_member(type(org).objects.create(name="B", slug="b-elsewhere"))
     haircut.resources.add(elsewhere)
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(shared_errors.NotFound):
         book_slot(staff(org), haircut, elsewhere, NINE)
 
 
 def test_a_start_in_the_past_or_without_a_time_zone_is_refused(org, alice, haircut):
-    with pytest.raises(errors.InvalidInput, match="already started"):
+    with pytest.raises(shared_errors.InvalidInput, match="already started"):
         book_slot(staff(org), haircut, alice, timezone.now() - timedelta(hours=1))
-    with pytest.raises(errors.InvalidInput, match="time zone"):
+    with pytest.raises(shared_errors.InvalidInput, match="time zone"):
         book_slot(staff(org), haircut, alice, NINE.replace(tzinfo=None))

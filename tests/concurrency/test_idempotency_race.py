@@ -19,7 +19,8 @@ import pytest
 from django.test import Client
 
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.audit.models import AuditEntry
+from tentative.bookings.models import Booking
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import CapacityPool
 from tests.concurrency.threads import race

@@ -19,7 +19,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.audit.models import AuditEntry
+from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import CapacityPool

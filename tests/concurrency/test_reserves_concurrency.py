@@ -19,9 +19,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
-from tentative.bookings.errors import CapacityBusy, SoldOut
-from tentative.bookings.models import AuditEntry
+from tentative.bookings.errors import SoldOut
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import errors as reserve_errors
@@ -34,7 +34,8 @@ from tentative.inventory.actions import (
 )
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import Reserve, ReserveDate
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.shared.errors import CapacityBusy
 from tests.conftest import on_postgres
 from tests.factories import on_sale, staff
 

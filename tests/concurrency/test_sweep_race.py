@@ -19,12 +19,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.capacity import reconcile
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.concurrency.threads import pool_problems, race
 from tests.factories import book, on_sale, staff
 

@@ -46,17 +46,13 @@ from django.utils import timezone
 from tentative.bookings import actions
 from tentative.bookings.actions.change_quantity import UNCHANGED
 from tentative.bookings.actions.move import SAME_PLACE
-from tentative.bookings.errors import (
-    CapacityBusy,
-    IllegalTransition,
-    InvalidInput,
-    SlotTaken,
-)
+from tentative.bookings.errors import IllegalTransition, SlotTaken
 from tentative.bookings.models import Booking, BookingLine
 from tentative.bookings.offers import PARTICIPANTS_MESSAGE
 from tentative.core.states import State
 from tentative.inventory import claims
 from tentative.inventory.models import TimeClaim
+from tentative.shared.errors import CapacityBusy, InvalidInput
 from tests.concurrency.threads import Outcomes, Sampler, race
 from tests.conftest import on_postgres
 from tests.factories import book_slot, room, service, session, staff, staff_member

@@ -17,9 +17,10 @@ from typing import Any
 
 from django.db import connection
 
-from tentative.bookings.errors import CapacityBusy, IllegalTransition, SoldOut
+from tentative.bookings.errors import IllegalTransition, SoldOut
 from tentative.bookings.models import Booking, BookingLine
 from tentative.inventory.models import CapacityPool, Hold
+from tentative.shared.errors import CapacityBusy
 
 # The only refusals a caller may meet in a race: anything else is a bug.
 ACCEPTABLE: tuple[type[Exception], ...] = (SoldOut, IllegalTransition, CapacityBusy)

@@ -17,13 +17,13 @@ from django.test import Client
 
 from tentative.accounts.models import ApiToken, StaffMembership
 from tentative.bookings import actions
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import DomainError
 from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory.actions import archive_reserve, create_reserve, set_allocation
 from tentative.inventory.models import CapacityPool, Reserve
+from tentative.shared.actor import Actor
+from tentative.shared.errors import DomainError
 from tests.api.conftest import Api
 from tests.factories import CustomerFactory, MembershipFactory, OrganisationFactory, on_sale
 

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import errors as reserve_errors
@@ -32,7 +33,8 @@ from tentative.inventory.actions import (
 from tentative.inventory.capacity import Drift, reconcile
 from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
 from tentative.inventory.selectors import date_report, reserve_users
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.shared import errors as shared_errors
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -171,7 +173,7 @@ def test_a_reserve_without_places_for_that_price_says_so(org):
         draw(owner, date, other_price, reserve)
     elsewhere = OrganisationFactory()
     foreign = create_reserve(elsewhere.id, actor=staff(elsewhere), name="X")
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(shared_errors.NotFound):
         draw(owner, date, ticket, foreign)
 
 
@@ -288,12 +290,12 @@ def test_names_are_unique_among_live_reserves_and_input_is_checked(org):
     create_reserve(org.id, actor=owner, name="Press")
     with pytest.raises(reserve_errors.DuplicateReserveName):
         create_reserve(org.id, actor=owner, name="Press")
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         create_reserve(org.id, actor=owner, name="   ")
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         create_reserve(org.id, actor=owner, name="X", kind="sometimes")
     outsider = MembershipFactory(organisation=OrganisationFactory())
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         create_reserve(org.id, actor=owner, name="X", audience="selected", member_ids=[outsider.id])
     assert Reserve.objects.count() == 1
 
@@ -320,12 +322,12 @@ def test_dates_that_are_not_on_sale_or_have_started_are_refused(org):
     reserve = create_reserve(org.id, actor=owner, name="Press")
     date, ticket = on_sale(org, capacity=10)
     general(date).delete()
-    with pytest.raises(errors.InvalidInput, match="not on sale"):
+    with pytest.raises(shared_errors.InvalidInput, match="not on sale"):
         allocate(owner, reserve, date, ticket, 1)
     date, ticket = on_sale(org, capacity=10)
-    with pytest.raises(errors.InvalidInput, match="started"):
+    with pytest.raises(shared_errors.InvalidInput, match="started"):
         allocate(owner, reserve, date, ticket, 1, now=date.starts_at)
-    with pytest.raises(errors.InvalidInput):
+    with pytest.raises(shared_errors.InvalidInput):
         allocate(owner, reserve, date, ticket, -1)
     with pytest.raises(reserve_errors.ReleaseTooMany):
         allocate(owner, reserve, date, ticket, 2)
@@ -403,7 +405,7 @@ def test_a_release_time_must_be_in_the_future_and_before_the_date(org):
     reserve = create_reserve(org.id, actor=owner, name="Press")
     now = timezone.now()
     for when in (now - timedelta(minutes=1), date.starts_at):
-        with pytest.raises(errors.InvalidInput):
+        with pytest.raises(shared_errors.InvalidInput):
             schedule_release(
                 reserve.id, actor=owner, event_date_id=date.id, release_at=when, now=now
             )

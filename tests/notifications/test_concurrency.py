@@ -20,12 +20,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.actions import expire_lapsed
-from tentative.bookings.actor import Actor
-from tentative.bookings.models import AuditEntry, Booking
-from tentative.notifications.models import DeliveryAttempt, OutboxMessage
-from tentative.notifications.worker import Config, run
+from tentative.bookings.models import Booking
+from tentative.outbox.models import DeliveryAttempt, OutboxMessage
+from tentative.shared.actor import Actor
+from tentative.worker.loop import Config, run
 from tests.concurrency.threads import race
 from tests.conftest import on_postgres
 from tests.factories import book, on_sale, staff

@@ -7,8 +7,9 @@ from django.test import Client
 
 from tentative.core.permissions import Role
 from tentative.notifications import egress
-from tentative.notifications.models import OutboxMessage, WebhookEndpoint
-from tentative.notifications.worker import drain
+from tentative.notifications.models import WebhookEndpoint
+from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import MembershipFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,11 @@ import time_machine
 from tentative.bookings import actions, errors
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.states import State
-from tentative.notifications import emails, outbox
-from tentative.notifications.models import EmailTemplate, OutboxMessage
-from tentative.notifications.worker import drain
+from tentative.notifications import emails
+from tentative.notifications.models import EmailTemplate
+from tentative.outbox import events as outbox
+from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, book, on_sale, staff
 from tests.notifications.helpers import decode_qr, html_of, parts, text_of
 
@@ -133,7 +135,7 @@ def test_declined_carries_the_staff_message_and_staff_hear_of_new_requests(org, 
 
 
 def test_a_customer_cancelling_tells_them_and_the_staff(org, smtp):
-    from tentative.bookings.actor import Actor
+    from tentative.shared.actor import Actor
 
     date, ticket = on_sale(org)
     MembershipFactory(organisation=org, user=UserFactory(email="desk@example.org"))

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings.actions import expire_lapsed
 from tentative.bookings.actions.expire_batch import expire_lapsed_batch
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 from tests.factories import book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tentative.bookings.actor import Actor
 from tentative.core.permissions import Role
 from tentative.inventory.actions import create_reserve, schedule_release, set_allocation
 from tentative.inventory.models import Reserve
 from tentative.notifications import emails
 from tentative.notifications.fanout import fan_out
-from tentative.notifications.models import OutboxMessage
-from tentative.notifications.worker import Config, run_due_schedules
+from tentative.outbox.models import OutboxMessage
+from tentative.shared.actor import Actor
+from tentative.worker.loop import Config, run_due_schedules
 from tests.factories import MembershipFactory, on_sale
 
 pytestmark = pytest.mark.django_db

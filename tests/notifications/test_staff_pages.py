@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from tentative.core.permissions import Role
 from tentative.core.states import State
-from tentative.notifications.counters import dashboard_counts
-from tentative.notifications.models import CaughtMail, EmailTemplate, OutboxMessage, WebhookEndpoint
-from tentative.notifications.worker import drain
+from tentative.notifications.models import CaughtMail, EmailTemplate, WebhookEndpoint
+from tentative.notifications.selectors import dashboard_counts
+from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import (
     CustomerFactory,
     MembershipFactory,

@@ -10,10 +10,11 @@ import time_machine
 from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool
-from tentative.notifications.counters import dashboard_counts
-from tentative.notifications.models import NotificationLog, NotificationSettings, OutboxMessage
+from tentative.notifications.models import NotificationLog, NotificationSettings
+from tentative.notifications.selectors import dashboard_counts
 from tentative.notifications.sweeps import sweep
-from tentative.notifications.worker import drain
+from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

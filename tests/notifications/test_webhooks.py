@@ -9,9 +9,10 @@ import time_machine
 
 from tentative.bookings import actions
 from tentative.notifications import webhooks
-from tentative.notifications.models import OutboxMessage, WebhookEndpoint
-from tentative.notifications.resend import resend
-from tentative.notifications.worker import drain
+from tentative.notifications.actions import resend
+from tentative.notifications.models import WebhookEndpoint
+from tentative.outbox.models import OutboxMessage
+from tentative.worker.loop import drain
 from tests.factories import OrganisationFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import NotFound
 from tentative.catalog.models import Event, EventDate
+from tentative.shared.actor import Actor
+from tentative.shared.errors import NotFound
 
 
 def staff_actor(request: HttpRequest) -> Actor:

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from tentative.accounts.models import ApiToken
-from tentative.bookings.actor import Actor, ActorKind
 from tentative.core.permissions import Role
+from tentative.shared.actor import Actor, ActorKind
 
 # Every API call runs this: plain SQL, compiled once, instead of a query built by the ORM on
 # each request (0.7 ms of CPU with its joins, against 0.1 ms; see bench/hot_holds.py).

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tentative.bookings.errors import DomainError
+from tentative.shared.errors import DomainError
 
 INVALID = _("The input is not valid.")
 UNAUTHENTICATED = _("A valid API token is required.")

@@ -37,13 +37,8 @@ from ninja import Status
 from tentative import compiled
 from tentative.api.errors import refusal
 from tentative.api.models import IdempotencyKey
-from tentative.bookings.errors import (
-    CapacityBusy,
-    DomainError,
-    IdempotencyMismatch,
-    InvalidInput,
-)
-from tentative.bookings.transactions import drop_last_steps, run_last_steps, wrapper_transaction
+from tentative.shared.errors import CapacityBusy, DomainError, IdempotencyMismatch, InvalidInput
+from tentative.shared.transactions import drop_last_steps, run_last_steps, wrapper_transaction
 
 HEADER = "Idempotency-Key"
 KEY_TOO_LONG = _("The Idempotency-Key must be 1 to 255 printable characters.")

@@ -25,8 +25,8 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
+from tentative.bookings.actions import MAX_QUANTITY
 from tentative.bookings.models import Channel
-from tentative.bookings.offers import MAX_QUANTITY
 
 MAX_ID = 2**63 - 1
 

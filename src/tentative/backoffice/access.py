@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tentative.accounts.models import StaffMembership
-from tentative.bookings.actor import Actor
+from tentative.shared.actor import Actor
 
 
 def staff_actor(request: HttpRequest) -> Actor:

@@ -25,20 +25,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.accounts.models import Customer, StaffMembership
+from tentative.audit.models import AuditEntry
 from tentative.backoffice.access import staff_actor
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import DomainError, NotFound
-from tentative.bookings.models import AuditEntry, Channel
-from tentative.bookings.offers import MAX_QUANTITY
+from tentative.bookings.actions import MAX_QUANTITY
+from tentative.bookings.models import Channel
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, may_manage, visible_reserves
-from tentative.inventory.actions._common import MAX_PLACES
+from tentative.inventory.actions import MAX_PLACES
 from tentative.inventory.models import Reserve
 from tentative.inventory.selectors import date_report, reserve_dates, reserve_pools
+from tentative.shared.actor import Actor
+from tentative.shared.errors import DomainError, NotFound
 
 INVALID = _("Please correct the form.")
 DONE = _("Saved.")

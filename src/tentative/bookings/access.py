@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tentative.bookings.actor import Actor, ActorKind
-from tentative.bookings.errors import Forbidden, NotFound
 from tentative.bookings.models import Booking
 from tentative.core.permissions import customer_may, staff_may
 from tentative.core.states import Action, State
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import Forbidden, NotFound
 
 
 def visible_bookings(actor: Actor) -> QuerySet[Booking]:
@@ -53,8 +53,3 @@ def check_may(actor: Actor, action: Action, source: State | None) -> None:
     if actor.kind == ActorKind.CUSTOMER and customer_may(action, source):
         return
     raise Forbidden()
-
-
-def check_organisation(actor: Actor, organisation_id: int) -> None:
-    if actor.kind != ActorKind.SYSTEM and actor.organisation_id != organisation_id:
-        raise NotFound()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.bookings.models import Booking
 
 
 @admin.register(Booking)
@@ -9,14 +9,6 @@ class BookingAdmin(admin.ModelAdmin):
 
     list_display = ["reference", "organisation", "state", "total", "created_at"]
     list_filter = ["state", "organisation"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "from_state", "to_state"]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -1,4 +1,4 @@
-"""Words people read for the codes of states, actions, roles, audit entries, deliveries.
+"""Words people read for the codes of a booking's states and actions, and of staff roles.
 
 The codes stay untranslated where programs read them (the API, the outbox topics, the
 database choices, so a reworded label needs no migration); pages and messages show these.
@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from tentative.shared.labels import label as label  # labels.label(labels.STATES, code)
 
 STATES: dict[str, Promise] = {
     "quote": _("Quote"),
@@ -40,28 +42,3 @@ ROLES: dict[str, Promise] = {
     "manager": _("Manager"),
     "agent": _("Agent"),
 }
-
-AUDIT: dict[str, Promise] = {
-    "reserve.create": _("Reserve created"),
-    "reserve.rename": _("Renamed"),
-    "reserve.configure": _("Settings changed"),
-    "reserve.restrict": _("Restrictions changed"),
-    "reserve.allocate": _("Places set aside"),
-    "reserve.release": _("Places released to general sale"),
-    "reserve.release_due": _("Scheduled release done"),
-    "reserve.schedule": _("Release scheduled"),
-    "reserve.archive": _("Archived"),
-}
-
-
-# An email's or a webhook delivery's status (notifications.OutboxMessage.Status).
-DELIVERY: dict[str, Promise] = {
-    "pending": pgettext_lazy("delivery status", "waiting"),
-    "sent": pgettext_lazy("delivery status", "sent"),
-    "dead": pgettext_lazy("delivery status", "given up"),
-}
-
-
-def label(words: dict[str, Promise], code: str) -> str:
-    """The translated word for a code; an unknown code is shown as it is."""
-    return str(words.get(code, code))

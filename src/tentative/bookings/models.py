@@ -1,4 +1,5 @@
-"""The booking aggregate: a booking, its lines and participants, and its audit trail.
+"""The booking aggregate: a booking, its lines and participants (its audit trail is the
+`audit` app's, as `booking.audit`).
 
 Only the action functions in `tentative.bookings.actions` assign `state` (a test scans for it).
 """
@@ -179,38 +180,6 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email
-
-
-class AuditEntry(models.Model):
-    """Who changed what, when, from which state to which, and why."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    booking = models.ForeignKey(
-        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
-    )
-    at = models.DateTimeField()
-    actor_kind = models.CharField(max_length=16)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=200)
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["organisation", "at"])]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-    @property
-    def action_label(self) -> str:
-        return labels.label(labels.AUDIT, self.action)
 
 
 ACTION_CHOICES = [(a.value, a.value) for a in Action]

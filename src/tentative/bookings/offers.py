@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative import compiled
 from tentative.accounts.models import Organisation
-from tentative.bookings.errors import InvalidInput, NotFound
+from tentative.catalog.messages import NOT_ON_SALE_MESSAGE, STARTED
 from tentative.catalog.models import (
     EventDate,
     OfferTerms,
@@ -37,11 +37,10 @@ from tentative.catalog.models import (
     TicketType,
 )
 from tentative.inventory import capacity, reserves
-from tentative.inventory.errors import NOT_ON_SALE_MESSAGE
+from tentative.shared.errors import InvalidInput, NotFound
 
 MAX_QUANTITY = 1000
 
-STARTED = _("This date has already started or passed.")
 LINES_MESSAGE = _("A booking needs at least one line.")
 QUANTITY_MESSAGE = _("Each quantity must be between 1 and %(max)s.")
 DUPLICATE_MESSAGE = _("The same ticket type and date appear twice; put them on one line.")

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from tentative.bookings.actor import Actor, ActorKind
-from tentative.bookings.errors import DomainError, NotFound
 from tentative.core.permissions import Role
 from tentative.inventory.errors import (
     CustomersCannotDraw,
@@ -25,6 +23,8 @@ from tentative.inventory.errors import (
     ReserveWithoutAccess,
 )
 from tentative.inventory.models import Reserve
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import DomainError, NotFound
 
 MANAGERS = frozenset({Role.OWNER, Role.MANAGER})
 

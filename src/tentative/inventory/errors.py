@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.errors import DomainError, Forbidden
-
-NOT_ON_SALE_MESSAGE = _("This date has no capacity set, so it is not on sale.")
+from tentative.shared.errors import DomainError, Forbidden
 
 
 class ReservesManagersOnly(Forbidden):

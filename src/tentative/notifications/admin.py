@@ -2,26 +2,11 @@ from django.contrib import admin
 
 from tentative.notifications.models import (
     CaughtMail,
-    DeliveryAttempt,
     EmailTemplate,
     NotificationLog,
     NotificationSettings,
-    OutboxMessage,
-    ScheduleRun,
     WebhookEndpoint,
 )
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "topic", "status", "attempts"]
-    list_filter = ["kind", "status"]
-
-
-@admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "message", "number", "ok", "status_code", "worker"]
-    list_filter = ["ok"]
 
 
 @admin.register(WebhookEndpoint)
@@ -34,4 +19,4 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "organisation", "updated_at"]
 
 
-admin.site.register([NotificationSettings, NotificationLog, ScheduleRun, CaughtMail])
+admin.site.register([NotificationSettings, NotificationLog, CaughtMail])

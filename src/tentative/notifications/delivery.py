@@ -8,54 +8,25 @@ refusal, an HTTP 4xx other than 408/429) are reported as permanent.
 from __future__ import annotations
 
 import base64
-import hashlib
+import contextlib
 import json
 import smtplib
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from datetime import timedelta
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 
 from tentative.notifications import egress, webhooks
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
+from tentative.outbox.retries import Outcome
 
-MAX_ATTEMPTS = {
-    OutboxMessage.Kind.EMAIL: 8,  # about 2 hours of tries with the backoff below
-    OutboxMessage.Kind.WEBHOOK: 12,  # about a day
-    OutboxMessage.Kind.EVENT: 8,
-}
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=6)
 RESPONSE_KEPT = 1000  # characters of a receiver's answer kept in the log
-
-
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    permanent: bool = False
-    status_code: int | None = None
-    error: str = ""
-    response: str = ""
-
-
-def backoff(attempts: int, message_id: UUID) -> timedelta:
-    """30 s, 1 min, 2 min… capped at 6 h, plus up to 20 % jitter derived from the message.
-
-    The jitter spreads a burst of failures (an SMTP server down for a minute) so they do
-    not all come back at once; deriving it from the message keeps tests deterministic.
-    """
-    delay = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
-    spread = int(hashlib.sha256(message_id.bytes).hexdigest()[:4], 16) / 0xFFFF * 0.2
-    return delay * (1 + spread)
 
 
 def message_id_header(message: OutboxMessage) -> str:
@@ -174,6 +145,43 @@ def deliver_webhook(message: OutboxMessage, *, timeout: float) -> Outcome:
         return Outcome(ok=False, permanent=permanent, error=f"URLError: {error.reason}"[:2000])
     except (TimeoutError, OSError) as error:
         return Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:2000])
+
+
+class EmailCourier:
+    """The emails of one batch over one SMTP connection, opened at the first email and
+    opened afresh after a failed one (the connection may be unusable after an error)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.smtp: Any = None
+
+    def deliver(self, message: OutboxMessage) -> Outcome:
+        if self.smtp is None:
+            self.smtp = get_connection(timeout=self.timeout)
+        outcome = deliver_email(message, self.smtp)
+        if not outcome.ok:
+            self.close()
+        return outcome
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            # A broken connection may fail to close; there is nothing more to do with it.
+            with contextlib.suppress(Exception):
+                self.smtp.close()
+            self.smtp = None
+
+
+class WebhookCourier:
+    """Webhooks one POST each: nothing is kept between them."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+
+    def deliver(self, message: OutboxMessage) -> Outcome:
+        return deliver_webhook(message, timeout=self.timeout)
+
+    def close(self) -> None:
+        pass
 
 
 def _not_in_a_transaction() -> None:

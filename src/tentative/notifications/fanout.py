@@ -43,10 +43,12 @@ from django.utils.dateparse import parse_datetime
 from tentative.accounts.models import Organisation, StaffMembership
 from tentative.bookings.models import LINE_WORDS, Booking, BookingLine
 from tentative.catalog.models import EventDate
-from tentative.inventory.actions.release_due import RELEASE_SOON
 from tentative.inventory.selectors import reserve_users
 from tentative.notifications import emails, webhooks
-from tentative.notifications.models import NotificationSettings, OutboxMessage, WebhookEndpoint
+from tentative.notifications.models import NotificationSettings, WebhookEndpoint
+from tentative.outbox import topics
+from tentative.outbox.models import OutboxMessage
+from tentative.outbox.retries import MAX_ATTEMPTS, backoff
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +61,17 @@ _BY_STATE = {
     "quote": ["quote"],
 }
 _FIXED = {
-    "booking.approved": ["approved"],
-    "booking.declined": ["declined"],
-    "booking.confirmed": ["confirmed"],
-    "booking.extended": ["extended"],
-    "booking.expired": ["expired"],
-    "booking.moved": ["moved"],
-    "booking.rescheduled": ["moved"],
-    "booking.reminder": ["reminder"],
-    "booking.expiring": ["staff_expiring"],
-    "booking.overdue": ["staff_overdue"],
-    "payment.requested": ["payment_request"],
+    topics.BOOKING_APPROVED: ["approved"],
+    topics.BOOKING_DECLINED: ["declined"],
+    topics.BOOKING_CONFIRMED: ["confirmed"],
+    topics.BOOKING_EXTENDED: ["extended"],
+    topics.BOOKING_EXPIRED: ["expired"],
+    topics.BOOKING_MOVED: ["moved"],
+    topics.BOOKING_RESCHEDULED: ["moved"],
+    topics.BOOKING_REMINDER: ["reminder"],
+    topics.BOOKING_EXPIRING: ["staff_expiring"],
+    topics.BOOKING_OVERDUE: ["staff_overdue"],
+    topics.PAYMENT_REQUESTED: ["payment_request"],
 }
 # Emails that carry the tickets when the booking is firm.
 _WITH_TICKETS = {"confirmed", "approved", "moved"}
@@ -77,14 +79,14 @@ _WITH_TICKETS = {"confirmed", "approved", "moved"}
 
 def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
     state = payload.get("state", "")
-    if topic in ("booking.created", "booking.converted", "booking.reinstated"):
+    if topic in (topics.BOOKING_CREATED, topics.BOOKING_CONVERTED, topics.BOOKING_REINSTATED):
         names = _BY_STATE.get(state, [])
-        if topic != "booking.created":
+        if topic != topics.BOOKING_CREATED:
             names = [n for n in names if n in ("option_created", "confirmed")]
         return list(names)
     if payload.get("notify") is False:  # staff chose not to tell the customer (a move)
         return []
-    if topic == "booking.cancelled":
+    if topic == topics.BOOKING_CANCELLED:
         names = ["cancelled"]
         if payload.get("actor") == "customer":
             names.append("staff_customer_cancelled")
@@ -170,7 +172,7 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
     return rows
 
 
-_NOTICES = {RELEASE_SOON: "reserve_release_soon"}
+_NOTICES = {topics.RESERVE_RELEASE_SOON: "reserve_release_soon"}
 
 
 def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
@@ -224,8 +226,6 @@ def fan_out(*, now: datetime, limit: int = 50) -> int:
     SQLite the transaction takes the write lock at BEGIN, which serialises them. An event
     that cannot be rendered is retried with backoff like a delivery, then given up on.
     """
-    from tentative.notifications.delivery import MAX_ATTEMPTS, backoff
-
     due = OutboxMessage.objects.filter(
         kind=OutboxMessage.Kind.EVENT, status=OutboxMessage.Status.PENDING, available_at__lte=now
     )

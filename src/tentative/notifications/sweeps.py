@@ -33,12 +33,13 @@ from django.utils import timezone
 from tentative.accounts.models import DEFAULT_REMINDERS
 from tentative.bookings.actions.expire import lapsed_bookings
 from tentative.bookings.actions.expire_batch import expire_lapsed_batch
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
 from tentative.core.deadlines import reminders_due
 from tentative.core.states import State
-from tentative.notifications import outbox
 from tentative.notifications.models import NotificationLog, NotificationSettings
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
+from tentative.shared.actor import Actor
 
 EXPIRE_BATCH = 5000
 FLAG_BATCH = 500
@@ -78,7 +79,7 @@ def flag_overdue(now: datetime) -> int:
     )
     total = 0
     while True:
-        done = _log_and_emit(candidates, NotificationLog.Kind.OVERDUE, "booking.overdue", now)
+        done = _log_and_emit(candidates, NotificationLog.Kind.OVERDUE, topics.BOOKING_OVERDUE, now)
         total += done
         if done < FLAG_BATCH:
             return total
@@ -93,7 +94,7 @@ def warn_staff(now: datetime) -> int:
         times = reminders_due(booking.deadline_shown, (warning,), created_at=booking.updated_at)
         if any(t <= now for t in times):
             due.append((booking, 0, True))
-    return _emit_once(due, NotificationLog.Kind.EXPIRING, "booking.expiring", now)
+    return _emit_once(due, NotificationLog.Kind.EXPIRING, topics.BOOKING_EXPIRING, now)
 
 
 def remind(now: datetime) -> int:
@@ -116,7 +117,7 @@ def remind(now: datetime) -> int:
         if missing:
             # Only the one closest to the deadline goes out; older ones are logged as done.
             due.extend((booking, o, o == min(missing)) for o in missing)
-    return _emit_once(due, NotificationLog.Kind.REMINDER, "booking.reminder", now)
+    return _emit_once(due, NotificationLog.Kind.REMINDER, topics.BOOKING_REMINDER, now)
 
 
 # (booking, offset in seconds, whether to send an event for it)

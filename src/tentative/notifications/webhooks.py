@@ -36,7 +36,7 @@ from typing import Any
 
 from tentative.accounts.models import Organisation
 from tentative.bookings.models import Booking, BookingLine
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox.models import OutboxMessage
 
 SIGNATURE_HEADER = "Tentative-Signature"
 TOLERANCE_SECONDS = 300

@@ -20,10 +20,10 @@ from tentative.api.schemas import (
     ServiceOut,
     When,
 )
-from tentative.bookings.errors import InvalidInput, NotFound
 from tentative.catalog import selectors
 from tentative.catalog.models import Event
 from tentative.inventory import selectors as inventory_selectors
+from tentative.shared.errors import InvalidInput, NotFound
 
 MAX_WINDOW = timedelta(days=62)
 WINDOW_MESSAGE = _("Give a window that ends after it starts and spans at most 62 days.")

@@ -30,10 +30,9 @@ from tentative.api.schemas import (
 )
 from tentative.inventory import actions
 from tentative.inventory.access import access_reserve, may_draw, visible_reserves
-from tentative.inventory.actions._common import MAX_PLACES
+from tentative.inventory.actions import MAX_PLACES, Resized
 from tentative.inventory.actions.configure_reserve import UNSET
 from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
-from tentative.inventory.reserves import Resized
 from tentative.inventory.selectors import date_report
 
 router = Router(tags=["reserves"])

@@ -15,8 +15,10 @@ from tentative.bookings.actions.expire import expire_booking, expire_lapsed
 from tentative.bookings.actions.extend import extend_booking
 from tentative.bookings.actions.move import Destination, move_booking
 from tentative.bookings.actions.reinstate import reinstate_booking
+from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
 
 __all__ = [
+    "MAX_QUANTITY",
     "Destination",
     "LineRequest",
     "SlotRequest",

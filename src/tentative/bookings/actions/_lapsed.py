@@ -11,14 +11,16 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tentative.bookings import audit
-from tentative.bookings.actor import Actor
-from tentative.bookings.models import AuditEntry, Booking
+from tentative.audit import trail as audit
+from tentative.audit.models import AuditEntry
+from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory import capacity
 from tentative.inventory.models import CapacityPool, Hold
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
+from tentative.shared.actor import Actor
 
 EXPIRABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
 
@@ -97,7 +99,7 @@ def reclaim_lapsed(
     )
     outbox.emit_many(
         outbox.event_for(
-            b, "booking.expired", actor=actor, at=now, data={"from_state": sources[b.id]}
+            b, topics.BOOKING_EXPIRED, actor=actor, at=now, data={"from_state": sources[b.id]}
         )
         for b in expired
     )

@@ -12,20 +12,23 @@ from typing import Any
 
 from django.utils import formats, timezone
 
-from tentative.bookings import audit
+from tentative.audit import trail as audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.actions._capacity import drawn_reserves, give_back_for, take_for
 from tentative.bookings.actions._deadline import deadline_fields
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import IllegalTransition, InvalidInput, Lapsed, ReasonRequired
+from tentative.bookings.errors import IllegalTransition, Lapsed
 from tentative.bookings.models import Booking
-from tentative.bookings.offers import STARTED
-from tentative.bookings.transactions import at_the_end
+from tentative.catalog.messages import STARTED
 from tentative.core import states
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import Action, State, Transition
 from tentative.inventory.access import check_may_draw
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or as now_or  # the actions import it from here
+from tentative.shared.errors import InvalidInput, ReasonRequired
+from tentative.shared.transactions import at_the_end
 
 LAPSABLE = (State.QUOTE, State.REQUEST, State.OPTION)
 # Actions that end a booking may still end one that has lapsed but was not swept yet.
@@ -43,10 +46,6 @@ ACTION_WORDS = {
     Action.MOVE: "moved",
     Action.CHANGE_QUANTITY: "changed",
 }
-
-
-def now_or(now: datetime | None) -> datetime:
-    return now or timezone.now()
 
 
 def lock_and_check(
@@ -128,7 +127,7 @@ def move(
     )
     outbox.emit(
         booking,
-        f"booking.{ACTION_WORDS[step.action]}",
+        topics.AFTER[step.action],
         actor=actor,
         at=now,
         data={"from_state": source, "reason": reason, **(event or {})},

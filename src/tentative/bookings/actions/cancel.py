@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
-from tentative.bookings.transactions import action_transaction
 from tentative.core.states import Action
+from tentative.shared.actor import Actor
+from tentative.shared.transactions import action_transaction
 
 
 def cancel_booking(

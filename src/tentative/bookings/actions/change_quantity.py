@@ -19,14 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings.actions._capacity import take_places
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import InvalidInput, NotFound
 from tentative.bookings.models import Booking
 from tentative.bookings.offers import MAX_QUANTITY, QUANTITY_MESSAGE, check_slot
-from tentative.bookings.transactions import action_transaction, at_the_end
 from tentative.core.states import Action
 from tentative.inventory import capacity
 from tentative.inventory.models import Hold
+from tentative.shared.actor import Actor
+from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.transactions import action_transaction, at_the_end
 
 UNCHANGED = _("The line already has %(quantity)s.")
 NAMED = _("This line names %(named)s participants: remove some before lowering it to %(quantity)s.")

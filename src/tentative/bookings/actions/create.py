@@ -14,22 +14,24 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative import compiled
 from tentative.accounts.models import Customer
-from tentative.bookings import audit
-from tentative.bookings.access import check_may, check_organisation
+from tentative.audit import trail as audit
+from tentative.bookings.access import check_may
 from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
 from tentative.bookings.actions._deadline import deadline_fields
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor, ActorKind
-from tentative.bookings.errors import InvalidInput, NotFound, NotReservable
+from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
-from tentative.bookings.transactions import action_transaction, at_the_end
 from tentative.catalog.models import OfferTerms
 from tentative.core import states
 from tentative.core.states import Action, State
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
-from tentative.notifications import outbox
+from tentative.outbox import events as outbox
+from tentative.outbox import topics
+from tentative.shared.actor import Actor, ActorKind, check_organisation
+from tentative.shared.clock import now_or
+from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.transactions import action_transaction, at_the_end
 
 __all__ = ["LineRequest", "SlotRequest", "create_booking"]
 
@@ -130,7 +132,7 @@ def create_booking(
         ]
         compiled.insert(claims)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
-        outbox.emit(booking, "booking.created", actor=actor, at=now)
+        outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
             at_the_end(lambda: take(demand, claims, now=now))

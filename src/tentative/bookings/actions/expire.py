@@ -16,10 +16,10 @@ from tentative.bookings.actions._lapsed import (
     reclaim_lapsed,
 )
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
 from tentative.bookings.models import Booking
-from tentative.bookings.transactions import action_transaction
 from tentative.core.states import Action
+from tentative.shared.actor import Actor
+from tentative.shared.transactions import action_transaction
 
 __all__ = [
     "EXPIRABLE",

@@ -17,14 +17,16 @@ from datetime import datetime
 
 from django.db import connection
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings.actions._lapsed import EXPIRABLE
 from tentative.bookings.actions.expire import expire_lapsed
-from tentative.bookings.models import AuditEntry, Booking
-from tentative.bookings.transactions import action_transaction
+from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory import capacity
-from tentative.notifications.models import OutboxMessage
+from tentative.outbox import topics
+from tentative.outbox.models import OutboxMessage
+from tentative.shared.transactions import action_transaction
 
 _SQL = """
 WITH picked AS (
@@ -46,7 +48,7 @@ WITH picked AS (
 ), events AS (
     INSERT INTO {outbox} (organisation_id, booking_id, kind, topic, payload, status,
                           message_id, attempts, available_at, created_at, last_error)
-    SELECT organisation_id, id, 'event', 'booking.expired',
+    SELECT organisation_id, id, 'event', %(topic)s,
            jsonb_build_object('booking', reference, 'state', %(expired)s,
                               'actor', 'system', 'from_state', from_state),
            'pending', gen_random_uuid(), 0, %(now)s, %(now)s, ''
@@ -76,6 +78,7 @@ def expire_lapsed_batch(*, now: datetime, limit: int) -> list[int]:
                 "expired": State.EXPIRED.value,
                 "label": "deadline",  # Actor.system("deadline"), as expire_lapsed records it
                 "action": Action.EXPIRE.value,
+                "topic": topics.BOOKING_EXPIRED,
             },
         )
         rows = cursor.fetchall()

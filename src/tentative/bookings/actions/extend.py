@@ -10,12 +10,12 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import InvalidInput
 from tentative.bookings.models import Booking
-from tentative.bookings.transactions import action_transaction
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action
+from tentative.shared.actor import Actor
+from tentative.shared.errors import InvalidInput
+from tentative.shared.transactions import action_transaction
 
 IN_THE_PAST = _("The new deadline must be in the future.")
 AFTER_START = _("The new deadline must be before the event starts.")

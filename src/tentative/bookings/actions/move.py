@@ -24,15 +24,16 @@ from tentative import compiled
 from tentative.bookings.actions._capacity import take
 from tentative.bookings.actions._deadline import option_deadline
 from tentative.bookings.actions._step import lock_and_check, move, now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import DeadlineUnreachable, InvalidInput
+from tentative.bookings.errors import DeadlineUnreachable
 from tentative.bookings.models import Booking, BookingLine
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
-from tentative.bookings.transactions import action_transaction, at_the_end
 from tentative.core.states import Action, State
 from tentative.inventory import capacity, claims
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
+from tentative.shared.actor import Actor
+from tentative.shared.errors import InvalidInput
+from tentative.shared.transactions import action_transaction, at_the_end
 
 NOWHERE = _("Say where to move it: another date, or another time, staff member or room.")
 WRONG_KIND = _("A ticket moves to another date; an appointment or a session to another time.")

@@ -14,15 +14,15 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import StaffMembership
-from tentative.bookings.actor import Actor
-from tentative.bookings.audit import new_entry
-from tentative.bookings.errors import InvalidInput, NotFound
-from tentative.bookings.models import AuditEntry
+from tentative.audit.models import AuditEntry
+from tentative.audit.trail import new_entry
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.deadlines import add_calendar_days
 from tentative.inventory.access import access_reserve, check_may_manage
 from tentative.inventory.errors import ReserveArchived
 from tentative.inventory.models import Reserve, ReserveDate
+from tentative.shared.actor import Actor
+from tentative.shared.errors import InvalidInput, NotFound
 
 MAX_PLACES = 1_000_000
 NAME_REQUIRED = _("A reserve needs a name of at most 200 characters.")

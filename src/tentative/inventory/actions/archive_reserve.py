@@ -9,12 +9,12 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import lock_reserve, record
 from tentative.inventory.models import CapacityPool, Reserve, ReserveDate
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 
 def archive_reserve(reserve_id: int, *, actor: Actor, now: datetime | None = None) -> Reserve:

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import InvalidInput
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory.actions._common import choice, lock_reserve, record
 from tentative.inventory.models import Reserve
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.errors import InvalidInput
+from tentative.shared.transactions import action_transaction
 
 UNSET: Any = object()
 MAX_BEFORE = timedelta(days=366)

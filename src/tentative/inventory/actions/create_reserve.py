@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.access import check_organisation
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory.access import check_may_manage
 from tentative.inventory.actions._common import choice, clean_name, members_of, record
 from tentative.inventory.actions.configure_reserve import clean_release_before
 from tentative.inventory.errors import DuplicateReserveName
 from tentative.inventory.models import Reserve
+from tentative.shared.actor import Actor, check_organisation
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 
 def create_reserve(

@@ -24,17 +24,15 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.models import AuditEntry
-from tentative.bookings.transactions import action_transaction
+from tentative.audit.models import AuditEntry
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import audit_entry
 from tentative.inventory.models import CapacityPool, ReserveDate
-from tentative.notifications.models import OutboxMessage
-
-RELEASED = "reserve.released"
-RELEASE_SOON = "reserve.release_soon"
+from tentative.outbox import topics
+from tentative.outbox.models import OutboxMessage
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 
 @dataclass
@@ -100,7 +98,7 @@ def _release(now: datetime, limit: int) -> dict[int, int]:
         for row in claimed
     )
     OutboxMessage.objects.bulk_create(
-        _event(row, RELEASED, now, {"released": released[row.id]}) for row in claimed
+        _event(row, topics.RESERVE_RELEASED, now, {"released": released[row.id]}) for row in claimed
     )
     return {row.id: released[row.id] for row in claimed}
 
@@ -124,7 +122,9 @@ def _notice(now: datetime, limit: int) -> dict[int, int]:
     left = _left(rows)
     noticed = {row.id: left[row.id] for row in rows if left[row.id] > 0}
     OutboxMessage.objects.bulk_create(
-        _event(row, RELEASE_SOON, now, {"left": left[row.id]}) for row in rows if row.id in noticed
+        _event(row, topics.RESERVE_RELEASE_SOON, now, {"left": left[row.id]})
+        for row in rows
+        if row.id in noticed
     )
     return noticed
 

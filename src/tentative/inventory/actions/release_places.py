@@ -9,14 +9,14 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import NotFound
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import lock_reserve, offer, places, record
 from tentative.inventory.errors import ReleaseTooMany
 from tentative.inventory.models import CapacityPool, ReserveDate
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.errors import NotFound
+from tentative.shared.transactions import action_transaction
 
 
 def release_places(

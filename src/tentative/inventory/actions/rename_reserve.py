@@ -6,12 +6,12 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory.actions._common import clean_name, lock_reserve, record
 from tentative.inventory.errors import DuplicateReserveName
 from tentative.inventory.models import Reserve
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 
 def rename_reserve(

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.transactions import action_transaction
 from tentative.inventory.actions._common import choice, lock_reserve, members_of, record
 from tentative.inventory.models import Reserve
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.transactions import action_transaction
 
 
 def restrict_reserve(

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import InvalidInput, NotFound
-from tentative.bookings.transactions import action_transaction
 from tentative.catalog.models import EventDate
 from tentative.inventory.actions._common import lock_reserve, record, release_fields
 from tentative.inventory.models import ReserveDate
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.transactions import action_transaction
 
 IN_THE_PAST = _("The release time must be in the future.")
 AFTER_START = _("The release time must be before the date starts.")

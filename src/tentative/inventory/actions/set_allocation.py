@@ -12,15 +12,14 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.bookings.actions._step import now_or
-from tentative.bookings.actor import Actor
-from tentative.bookings.errors import InvalidInput
-from tentative.bookings.offers import STARTED
-from tentative.bookings.transactions import action_transaction
+from tentative.catalog.messages import NOT_ON_SALE_MESSAGE, STARTED
 from tentative.inventory import reserves
 from tentative.inventory.actions._common import lock_reserve, offer, places, record, reserve_date
-from tentative.inventory.errors import NOT_ON_SALE_MESSAGE
 from tentative.inventory.models import CapacityPool, ReserveDate
+from tentative.shared.actor import Actor
+from tentative.shared.clock import now_or
+from tentative.shared.errors import InvalidInput
+from tentative.shared.transactions import action_transaction
 
 
 def set_allocation(

@@ -53,7 +53,7 @@ no_overlap, no_overlap_undo = _run(FORWARD), _run(BACKWARD)
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_lines_of_every_offer"),
+        ("bookings", "0003_lines_of_every_offer"),
         ("catalog", "0002_resources_and_services"),
         ("inventory", "0002_reserves"),
     ]

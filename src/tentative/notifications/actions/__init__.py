@@ -1,0 +1,5 @@
+"""What staff may do to notifications, one module per verb."""
+
+from tentative.notifications.actions.resend import resend
+
+__all__ = ["resend"]

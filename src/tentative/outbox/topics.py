@@ -1,0 +1,62 @@
+"""Every event topic, named once.
+
+Topics are codes that programs read (webhook receivers subscribe to them, the fan-out picks
+emails by them), so they never change once published. Actions emit them, the fan-out and
+the staff pages read them, and the sweep's SQL writes one: all from here.
+"""
+
+from __future__ import annotations
+
+from tentative.core.states import Action
+
+BOOKING_CREATED = "booking.created"
+BOOKING_CONVERTED = "booking.converted"
+BOOKING_APPROVED = "booking.approved"
+BOOKING_DECLINED = "booking.declined"
+BOOKING_CONFIRMED = "booking.confirmed"
+BOOKING_EXTENDED = "booking.extended"
+BOOKING_EXPIRED = "booking.expired"
+BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_REINSTATED = "booking.reinstated"
+BOOKING_MOVED = "booking.moved"  # another date, time, staff member or room
+BOOKING_QUANTITY_CHANGED = "booking.quantity_changed"  # more or fewer places or players
+BOOKING_RESCHEDULED = "booking.rescheduled"
+BOOKING_REMINDER = "booking.reminder"  # the customer's reminder before a deadline
+BOOKING_EXPIRING = "booking.expiring"  # staff warned before an option's deadline
+BOOKING_OVERDUE = "booking.overdue"  # flexible policy: past its deadline, kept
+PAYMENT_REQUESTED = "payment.requested"
+RESERVE_RELEASED = "reserve.released"
+RESERVE_RELEASE_SOON = "reserve.release_soon"
+
+# The event a booking's move emits, by the action that made it.
+AFTER: dict[Action, str] = {
+    Action.CONVERT: BOOKING_CONVERTED,
+    Action.APPROVE: BOOKING_APPROVED,
+    Action.DECLINE: BOOKING_DECLINED,
+    Action.CONFIRM: BOOKING_CONFIRMED,
+    Action.EXTEND: BOOKING_EXTENDED,
+    Action.EXPIRE: BOOKING_EXPIRED,
+    Action.CANCEL: BOOKING_CANCELLED,
+    Action.REINSTATE: BOOKING_REINSTATED,
+    Action.MOVE: BOOKING_MOVED,
+    Action.CHANGE_QUANTITY: BOOKING_QUANTITY_CHANGED,
+}
+
+# What a webhook endpoint may subscribe to (the staff pages offer these).
+FOR_WEBHOOKS = [
+    BOOKING_CREATED,
+    BOOKING_CONVERTED,
+    BOOKING_APPROVED,
+    BOOKING_DECLINED,
+    BOOKING_CONFIRMED,
+    BOOKING_EXTENDED,
+    BOOKING_EXPIRED,
+    BOOKING_CANCELLED,
+    BOOKING_REINSTATED,
+    BOOKING_MOVED,
+    BOOKING_QUANTITY_CHANGED,
+    BOOKING_REMINDER,
+    BOOKING_EXPIRING,
+    BOOKING_OVERDUE,
+    PAYMENT_REQUESTED,
+]
