@@ -13,8 +13,10 @@ DEFAULT_SERVER = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres"
 
 @contextmanager
 def throwaway_database(server: str, *, keep: bool = False) -> Iterator[str]:
-    """Create `bench_tentative_<pid>` on `server`, point Django at it, migrate; yield its URL."""
-    database = f"bench_tentative_{os.getpid()}"
+    """Create `bench_tentative_<pid>` on `server` (another prefix from
+    TENTATIVE_BENCH_DATABASE_PREFIX), point Django at it, migrate; yield its URL."""
+    prefix = os.environ.get("TENTATIVE_BENCH_DATABASE_PREFIX", "bench_tentative")
+    database = f"{prefix}_{os.getpid()}"
     base, _, _ = server.rpartition("/")
     url = f"{base}/{database}"
     _admin(server, f'CREATE DATABASE "{database}"')

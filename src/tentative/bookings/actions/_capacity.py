@@ -134,6 +134,10 @@ def take_time(wanted: list[claims.Wanted], *, now: datetime) -> None:
 
 
 def take_places(pairs: list[tuple[int, int]], *, now: datetime) -> None:
+    if not pairs:
+        # An appointment or a room session takes no places: without this, the multi-pool
+        # branch below opened and released an empty savepoint, two round trips per booking.
+        return
     reclaimed: set[int] = set()
     try:
         while True:
