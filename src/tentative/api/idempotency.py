@@ -90,14 +90,21 @@ def _once(view: Callable[..., Result], request: HttpRequest, *args: Any, **kwarg
         if record_id is None:
             # Another call with this key committed first (waiting for it if it was running).
             return _stored(scope, key, fingerprint)
+        # A savepoint: a refusal undoes the action, not the claim. It is never released on
+        # success (COMMIT releases it): RELEASE would be one more round trip on the hot path,
+        # with the pool rows locked by then.
+        savepoint = transaction.savepoint()
         try:
-            with transaction.atomic():  # a savepoint: a refusal undoes the action, not the claim
-                status, body = view(request, *args, **kwargs)
-                _store(record_id, status, body)
-                run_last_steps()  # the take: the pool rows stay locked for it and COMMIT only
+            status, body = view(request, *args, **kwargs)
+            _store(record_id, status, body)
+            run_last_steps()  # the take: the pool rows stay locked for it and COMMIT only
         except DomainError as refused:
             if isinstance(refused, NOT_STORED):
                 raise
+            # The action's joined block marked the whole transaction for rollback as the
+            # error left it; rolled back to the savepoint, the claim is sound and commits.
+            transaction.set_rollback(False)
+            transaction.savepoint_rollback(savepoint)
             drop_last_steps()
             status, body = refused.status, refusal(refused)
             _store(record_id, status, body)
