@@ -46,6 +46,7 @@ KEY_TOO_LONG = _("The Idempotency-Key must be 1 to 255 printable characters.")
 NOT_STORED: tuple[type[DomainError], ...] = (CapacityBusy,)
 
 Result = tuple[int, dict[str, Any]]
+STORE = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s"
 CLAIM = "INSERT INTO {} ({}) VALUES (%s, %s, %s, %s) ON CONFLICT ({}) DO NOTHING RETURNING {}"
 
 
@@ -136,7 +137,26 @@ def _claim(scope: str, key: str, fingerprint: str) -> int | None:
 
 
 def _store(record_id: int, status: int, body: dict[str, Any]) -> None:
-    IdempotencyKey.objects.filter(id=record_id).update(status_code=status, body=body)
+    """The answer, on the claimed row. Plain SQL with the fields' own conversions: the ORM
+    spent 0.9 ms of Python building this UPDATE on every keyed booking (cProfile)."""
+    meta = IdempotencyKey._meta
+    status_field, body_field = meta.get_field("status_code"), meta.get_field("body")
+    quote = connection.ops.quote_name
+    sql = STORE.format(
+        quote(meta.db_table),
+        quote(status_field.column),
+        quote(body_field.column),
+        quote(meta.pk.column),  # type: ignore[union-attr]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                status_field.get_db_prep_save(status, connection),
+                body_field.get_db_prep_save(body, connection),
+                record_id,
+            ],
+        )
 
 
 def _stored(scope: str, key: str, fingerprint: str) -> Result:
