@@ -29,6 +29,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Signs the simulated card processor's notifications (payments/providers/simulated.py).
+SIMULATED_PAYMENTS_SECRET = os.environ.get("TENTATIVE_SIMULATED_PAYMENTS_SECRET", "")
 ALLOWED_HOSTS = os.environ.get("TENTATIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "tentative.catalog",
     "tentative.inventory",
     "tentative.bookings",
+    "tentative.payments",
     "tentative.notifications",
     "tentative.api",
     "tentative.backoffice",

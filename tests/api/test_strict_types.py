@@ -149,7 +149,9 @@ def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any
 def test_every_mutating_operation_documents_its_409_and_422(schema):
     """A generated client learns each refusal's status, shape and codes from the schema."""
     posts = [
-        (path, operation) for path, method, operation in operations(schema) if method == "post"
+        (path, operation)
+        for path, method, operation in operations(schema)
+        if method == "post" and not path.startswith("/api/v1/payments/notifications/")
     ]
     assert len(posts) >= 18
     for path, operation in posts:

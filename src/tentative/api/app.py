@@ -11,7 +11,7 @@ from ninja.parser import Parser
 
 from tentative.api import errors
 from tentative.api.auth import StaffToken
-from tentative.api.routes import bookings, catalog, reserves
+from tentative.api.routes import bookings, catalog, payments, reserves
 
 
 def _no_constant(name: str) -> Any:
@@ -47,3 +47,4 @@ errors.install(api)
 api.add_router("", catalog.router)
 api.add_router("", bookings.router)
 api.add_router("", reserves.router)
+api.add_router("", payments.router)

@@ -417,3 +417,70 @@ class CustomerOut(Schema):
     email: str
     kind: str
     language: str
+
+
+# Money travels as a decimal string ("12.50"): a JSON number would pass through a float.
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{1,9}(\.\d{1,3})?$",
+        description='A decimal string, e.g. "12.50"; no more decimals than the currency has.',
+    ),
+]
+
+
+class PaymentIn(Schema):
+    amount: Amount
+    method: Literal["cash", "terminal", "transfer", "card"] = Field(
+        "cash",
+        description=(
+            "cash, terminal, transfer: taken at the desk, captured at once; card: opens a "
+            "payment with the simulated card processor (test mode), moved by its notifications."
+        ),
+    )
+    note: LongText = ""
+
+
+class PaymentOut(Schema):
+    reference: str
+    provider: str
+    method: str
+    state: str
+    amount: Decimal
+    captured: Decimal
+    refunded: Decimal
+    currency: str
+    created_at: datetime
+
+
+class BalanceOut(Schema):
+    currency: str
+    due: Decimal
+    captured: Decimal
+    refunded: Decimal
+    outstanding: Decimal = Field(description="Positive: the customer owes it; negative: we do.")
+    status: Literal["unpaid", "partially_paid", "paid", "overpaid"]
+
+
+class PaymentsOut(Schema):
+    balance: BalanceOut
+    payments: list[PaymentOut]
+
+
+class RefundIn(Schema):
+    amount: Amount
+    reason: LongText = ""
+
+
+class RefundOut(Schema):
+    payment: str
+    state: str
+    amount: Decimal
+    reason: str
+    pay_back_yourself: bool = Field(
+        description="An offline payment: staff give the money back themselves."
+    )
+
+
+class NotificationOut(Schema):
+    outcome: Literal["applied", "duplicate", "stale"]

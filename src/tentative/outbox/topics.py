@@ -25,6 +25,23 @@ BOOKING_REMINDER = "booking.reminder"  # the customer's reminder before a deadli
 BOOKING_EXPIRING = "booking.expiring"  # staff warned before an option's deadline
 BOOKING_OVERDUE = "booking.overdue"  # flexible policy: past its deadline, kept
 PAYMENT_REQUESTED = "payment.requested"
+PAYMENT_STARTED = "payment.started"  # a payment page opened with a provider
+PAYMENT_PENDING = "payment.pending"
+PAYMENT_AUTHORISED = "payment.authorised"
+PAYMENT_CAPTURED = "payment.captured"
+PAYMENT_FAILED = "payment.failed"
+PAYMENT_CANCELLED = "payment.cancelled"
+PAYMENT_EXPIRED = "payment.expired"
+REFUND_DONE = "refund.done"
+# The event a payment's new state emits.
+PAYMENT_BY_STATE = {
+    "pending": PAYMENT_PENDING,
+    "authorised": PAYMENT_AUTHORISED,
+    "captured": PAYMENT_CAPTURED,
+    "failed": PAYMENT_FAILED,
+    "cancelled": PAYMENT_CANCELLED,
+    "expired": PAYMENT_EXPIRED,
+}
 RESERVE_RELEASED = "reserve.released"
 RESERVE_RELEASE_SOON = "reserve.release_soon"
 
@@ -59,4 +76,7 @@ FOR_WEBHOOKS = [
     BOOKING_EXPIRING,
     BOOKING_OVERDUE,
     PAYMENT_REQUESTED,
+    PAYMENT_STARTED,
+    *PAYMENT_BY_STATE.values(),
+    REFUND_DONE,
 ]

@@ -54,6 +54,17 @@ def wrapper_transaction() -> Iterator[None]:
         _joined.reset(token)
 
 
+@contextmanager
+def next_action_joins() -> Iterator[None]:
+    """Inside an action: the next action called joins this transaction instead of refusing to
+    nest, so both commit or neither (a payment that confirms the booking it paid for)."""
+    token = _joined.set(True)
+    try:
+        yield
+    finally:
+        _joined.reset(token)
+
+
 def at_the_end(step: Callable[[], None]) -> None:
     """Run `step` last in the current action's transaction, just before it commits."""
     steps = _last.get()

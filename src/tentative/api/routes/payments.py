@@ -1,0 +1,108 @@
+"""Money on a booking: its balance and payments, recording a payment, refunding one, and the
+providers' signed notifications. Thin shells over `payments.actions`."""
+
+import copy
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router
+
+from tentative.api.access import staff_actor
+from tentative.api.idempotency import Result, idempotent
+from tentative.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    NotificationOut,
+    PaymentIn,
+    PaymentOut,
+    PaymentsOut,
+    Reference,
+    RefundIn,
+    RefundOut,
+    refusals,
+)
+from tentative.bookings.access import access_booking_by_reference
+from tentative.payments import actions, selectors
+
+router = Router(tags=["payments"])
+
+
+def _payments(booking) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    balance = selectors.balance(booking)
+    return {
+        "balance": {
+            "currency": booking.currency,
+            "due": balance.due.amount,
+            "captured": balance.captured.amount,
+            "refunded": balance.refunded.amount,
+            "outstanding": balance.outstanding.amount,
+            "status": balance.status.value,
+        },
+        "payments": list(booking.payments.order_by("id")),
+    }
+
+
+@router.get("/bookings/{reference}/payments", response={200: PaymentsOut, **READ_ERRORS})
+def payments(request: HttpRequest, reference: Reference) -> object:
+    """What the booking costs, what was paid and refunded, and what is still owed."""
+    return _payments(access_booking_by_reference(staff_actor(request), reference.upper()))
+
+
+@router.post(
+    "/bookings/{reference}/payments",
+    response={201: PaymentOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(refusals((), ("amount_invalid",))),
+)
+@idempotent
+def record(request: HttpRequest, reference: Reference, payload: PaymentIn) -> Result:
+    """Money taken at the desk, or a simulated card payment to be moved by notifications.
+    An option paid in full becomes confirmed."""
+    actor = staff_actor(request)
+    booking = access_booking_by_reference(actor, reference.upper())
+    payment = actions.record_payment(
+        booking.id,
+        actor=actor,
+        amount=Decimal(payload.amount),
+        method=payload.method,
+        note=payload.note,
+    )
+    return 201, PaymentOut.from_orm(payment).model_dump(mode="json")
+
+
+@router.post(
+    "/payments/{payment}/refund",
+    response={201: RefundOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(
+        refusals(("refund_too_large", "not_refundable"), ("amount_invalid",))
+    ),
+)
+@idempotent
+def refund(request: HttpRequest, payment: str, payload: RefundIn) -> Result:
+    """Whole or part of a captured payment; never more than it captured."""
+    done = actions.refund_payment(
+        payment[:64],
+        actor=staff_actor(request),
+        amount=Decimal(payload.amount),
+        reason=payload.reason,
+    )
+    online = selectors.refunds_online(done.payment)
+    return 201, {
+        "payment": done.payment.reference,
+        "state": done.state,
+        "amount": str(done.amount),
+        "reason": done.reason,
+        "pay_back_yourself": not online,
+    }
+
+
+@router.post(
+    "/payments/notifications/{provider}",
+    auth=None,
+    response={200: NotificationOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut},
+)
+def notify(request: HttpRequest, provider: str) -> object:
+    """A provider's signed notification (`Tentative-Signature: t=…,v1=…` for the simulated
+    processor). The same notification twice, or an older one, changes nothing."""
+    outcome = actions.receive_notification(provider[:32], request.body, request.headers)
+    return {"outcome": outcome.value}

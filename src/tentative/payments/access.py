@@ -1,0 +1,37 @@
+"""Who may take or give back money, checked inside the actions.
+
+Any staff member records a payment at the desk; giving money back is the owner's or a
+manager's call, as is cancelling a firm booking (core.permissions).
+"""
+
+from __future__ import annotations
+
+from tentative.core.permissions import Role
+from tentative.payments.models import Payment
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import Forbidden, NotFound
+
+
+def check_may_take(actor: Actor) -> None:
+    if actor.kind not in (ActorKind.STAFF, ActorKind.SYSTEM):
+        raise Forbidden()
+
+
+def check_may_refund(actor: Actor) -> None:
+    if actor.kind == ActorKind.SYSTEM:
+        return
+    if actor.kind != ActorKind.STAFF or actor.role not in (Role.OWNER, Role.MANAGER):
+        raise Forbidden()
+
+
+def access_payment(actor: Actor, reference: str, *, lock: bool = False) -> Payment:
+    """Another organisation's payment is 'not found', as for bookings."""
+    payments = Payment.objects.select_related("booking", "organisation")
+    if actor.kind != ActorKind.SYSTEM:
+        payments = payments.filter(organisation_id=actor.organisation_id)
+    if lock:
+        payments = payments.select_for_update(no_key=True, of=("self",))
+    try:
+        return payments.get(reference=reference)
+    except Payment.DoesNotExist:
+        raise NotFound() from None

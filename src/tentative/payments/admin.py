@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from tentative.payments.models import Payment, ProviderEvent, Refund
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Read-only: money moves through the payment actions (locks, audit, outbox)."""
+
+    list_display = ["reference", "booking", "provider", "state", "amount", "captured", "refunded"]
+    list_filter = ["state", "provider", "organisation"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.register(Refund)
+admin.site.register(ProviderEvent)

@@ -1,0 +1,18 @@
+"""Money taken at the desk: cash, a card terminal, a bank transfer. Staff record it; there
+is no notification to receive, and a refund is money staff pay back themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from tentative.payments.providers.base import BadSignature, Capabilities, Notification
+
+
+class Offline:
+    code = "offline"
+    label = "Offline"
+    capabilities = Capabilities(refunds_online=False)
+
+    def verify(self, body: bytes, headers: Mapping[str, str], *, now: datetime) -> Notification:
+        raise BadSignature("offline payments send no notifications")
