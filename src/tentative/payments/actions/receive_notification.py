@@ -18,7 +18,7 @@ from tentative.bookings.access import access_booking
 from tentative.core.payments import PaymentState, advances
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
-from tentative.payments.actions._confirm import confirm_if_paid
+from tentative.payments.actions._confirm import settle
 from tentative.payments.errors import BadNotification, UnknownPayment
 from tentative.payments.models import Payment, ProviderEvent
 from tentative.payments.providers import PROVIDERS, BadSignature
@@ -79,5 +79,5 @@ def receive_notification(
             booking, topics.PAYMENT_BY_STATE[note.state.value], actor=actor, at=now, data=data
         )
         if note.state == PaymentState.CAPTURED:
-            confirm_if_paid(access_booking(actor, booking.id, lock=True), now=now)
+            settle(access_booking(actor, booking.id, lock=True), payment, now=now)
     return Outcome.APPLIED

@@ -14,7 +14,7 @@ from tentative.core.payments import PaymentState
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
 from tentative.payments.access import check_may_take
-from tentative.payments.actions._confirm import confirm_if_paid
+from tentative.payments.actions._confirm import settle
 from tentative.payments.actions._money import amount_in
 from tentative.payments.models import Payment
 from tentative.shared.actor import Actor
@@ -57,5 +57,5 @@ def record_payment(
         topic = topics.PAYMENT_STARTED if online else topics.PAYMENT_CAPTURED
         outbox.emit(booking, topic, actor=actor, at=now, data=data)
         if not online:
-            confirm_if_paid(booking, now=now)
+            settle(booking, payment, now=now)
     return payment
