@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -330,3 +331,24 @@ def test_a_move_without_notice_sends_nothing(org, smtp):
     drain()
     assert len(smtp.received) == sent
     assert OutboxMessage.objects.filter(booking=booking, topic="booking.moved").count() == 1
+
+
+def test_the_customer_and_the_staff_hear_of_a_late_refund(org, smtp):
+    from tentative.payments import actions
+    from tests.payments.helpers import notification
+
+    MembershipFactory(organisation=org, user=UserFactory(email="desk@example.org"))
+    date, ticket = on_sale(org, capacity=2)
+    owner = staff(org)
+    who = CustomerFactory(organisation=org, language="fr")
+    option = book(owner, date, ticket, quantity=2, customer_id=who.id)
+    payment = actions.record_payment(option.id, actor=owner, amount=Decimal("40"), method="card")
+    later = option.deadline_enforced + timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        book(owner, date, ticket, quantity=2, mode=State.CONFIRMED, now=later)
+        body, headers = notification(payment, "captured", event_id="evt_told", at=later)
+        actions.receive_notification("simulated", body, headers, now=later)
+        drain()
+    subjects = {m["To"]: m["Subject"] for m in smtp.received if "rembours" in m["Subject"]}
+    assert subjects[who.email] == f"{org.name} : remboursement pour {option.reference}"
+    assert subjects["desk@example.org"].startswith("Paiement tardif remboursé")

@@ -50,12 +50,14 @@ CUSTOMER_EMAILS = {
     "cancelled": _("Cancelled"),
     "moved": _("Moved or rescheduled"),
     "payment_request": _("Payment request"),
+    "refunded": _("Refund (also a late payment refunded)"),
 }
 STAFF_EMAILS = {
     "staff_new_request": _("Staff: new request awaiting approval"),
     "staff_expiring": _("Staff: option about to expire"),
     "staff_overdue": _("Staff: option overdue"),
     "staff_customer_cancelled": _("Staff: customer cancelled"),
+    "staff_late_refund": _("Staff: a late payment was refunded"),
 }
 # About no booking: rendered by `render_notice` with a context of their own.
 NOTICE_EMAILS = {
@@ -303,6 +305,7 @@ def context_for(
             "tickets": codes,
             "tickets_text": "\n".join(codes),
             "amount": money(event.get("amount")),
+            "late": bool(event.get("late")),
             "url": event.get("url", ""),
             "expires": when(event.get("expires_at")),
             "actor": event.get("actor", ""),

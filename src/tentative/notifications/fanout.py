@@ -23,6 +23,7 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     booking.expiring     staff_expiring                 (written by the sweep)
     booking.overdue      staff_overdue                  (written by the sweep)
     payment.requested    payment_request (payload: amount, currency, url, expires_at)
+    refund.done          refunded; + staff_late_refund when a late payment was refunded
     reserve.release_soon reserve_release_soon to the reserve's users (`reserve_users`), the
                          day before its undrawn places return to general sale
 
@@ -72,6 +73,7 @@ _FIXED = {
     topics.BOOKING_EXPIRING: ["staff_expiring"],
     topics.BOOKING_OVERDUE: ["staff_overdue"],
     topics.PAYMENT_REQUESTED: ["payment_request"],
+    topics.REFUND_DONE: ["refunded"],
 }
 # Emails that carry the tickets when the booking is firm.
 _WITH_TICKETS = {"confirmed", "approved", "moved"}
@@ -86,6 +88,8 @@ def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
         return list(names)
     if payload.get("notify") is False:  # staff chose not to tell the customer (a move)
         return []
+    if topic == topics.REFUND_DONE and payload.get("late"):
+        return ["refunded", "staff_late_refund"]
     if topic == topics.BOOKING_CANCELLED:
         names = ["cancelled"]
         if payload.get("actor") == "customer":
