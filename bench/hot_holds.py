@@ -31,18 +31,14 @@ import argparse
 import json
 import os
 import random
-import re
-import selectors
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 
-from common import DEFAULT_SERVER, throwaway_database
+from common import DEFAULT_SERVER, fire, gunicorn, pct, throwaway_database
 
 
 def main() -> None:
@@ -216,20 +212,14 @@ def _report_appointments(label, args, results, slots, overlaps, unsold) -> None:
     print(f"{label}: {len(results)} attempts on {slots} slots, {len(booked)} booked")
     print(
         f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s, "
-        f"p50_ms={_pct(every, 50):.1f} p95_ms={_pct(every, 95):.1f} p99_ms={_pct(every, 99):.1f}"
+        f"p50_ms={pct(every, 50):.1f} p95_ms={pct(every, 95):.1f} p99_ms={pct(every, 99):.1f}"
     )
     print(
-        f"appointments/s={len(booked) / selling:.0f} p50_ms={_pct(booked, 50):.1f} "
-        f"p99_ms={_pct(booked, 99):.1f} overlaps={overlaps} unsold={unsold}"
+        f"appointments/s={len(booked) / selling:.0f} p50_ms={pct(booked, 50):.1f} "
+        f"p99_ms={pct(booked, 99):.1f} overlaps={overlaps} unsold={unsold}"
     )
     if overlaps or unsold or len(booked) != slots - unsold:
         raise SystemExit(f"FAILED: {overlaps} overlapping claims, {unsold} slots unsold")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _over_http(args, url, token, date_id, type_id):  # type: ignore[no-untyped-def]
@@ -245,40 +235,9 @@ def _over_http(args, url, token, date_id, type_id):  # type: ignore[no-untyped-d
 
 def _serve_and_fire(args, url, token, warm, bodies):  # type: ignore[no-untyped-def]
     """Serve the app with gunicorn, warm it with reads of `warm`, fire one POST per body."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tentative.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "TENTATIVE_DATABASE_URL": url},
-    )
-    try:
-        _wait_until_up(port)
+    with gunicorn(url, args.workers) as port:
         _warm_up(port, token, warm, args.workers)
-        return _fire(port, token, bodies, args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
+        return fire(port, _bookings(token, bodies), args.clients)
 
 
 def _warm_up(port: int, token: str, path: str, workers: int) -> None:
@@ -293,61 +252,16 @@ def _warm_up(port: int, token: str, path: str, workers: int) -> None:
         client.close()
 
 
-def _fire(port: int, token: str, bodies: list[bytes], clients: int):  # type: ignore[no-untyped-def]
-    """One request per body, `clients` in flight at all times, each on a fresh connection,
-    from one thread multiplexing non-blocking sockets.
-
-    The load generator shares the server's two cores, so it has to be cheap: this loop
-    spends about 0.1 ms of CPU per request where asyncio's streams spent about 0.5 ms,
-    which the server then did not get (that showed as a third less throughput).
-    """
+def _bookings(token: str, bodies: list[bytes]) -> Iterator[bytes]:
+    """`POST /api/v1/bookings` for each body, each with an idempotency key of its own."""
     head = (
         "POST /api/v1/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
         "Connection: close\r\nContent-Length: "
     ).encode()
-    results: list[tuple[float, float, str]] = []  # (sent, answered, outcome)
-    pending = iter(bodies)
-    selector = selectors.DefaultSelector()
-
-    def start() -> None:
-        body = next(pending, None)
-        if body is None:
-            return
-        sock = socket.socket()
-        sock.setblocking(False)
-        sock.connect_ex(("127.0.0.1", port))
+    for body in bodies:
         key = uuid.uuid4().hex
-        request = head + f"{len(body)}\r\nIdempotency-Key: {key}\r\n\r\n".encode() + body
-        selector.register(sock, selectors.EVENT_WRITE, [time.perf_counter(), request, b""])
-
-    started = time.perf_counter()
-    for _ in range(clients):
-        start()
-    while selector.get_map():
-        for key, events in selector.select():
-            sock, state = key.fileobj, key.data
-            if events & selectors.EVENT_WRITE:
-                sock.send(state[1])  # a few hundred bytes: one send on a fresh socket
-                selector.modify(sock, selectors.EVENT_READ, state)
-                continue
-            chunk = sock.recv(65536)
-            if chunk:
-                state[2] += chunk
-                continue
-            selector.unregister(sock)
-            sock.close()
-            results.append((state[0] - started, time.perf_counter() - started, _outcome(state[2])))
-            start()
-    return results
-
-
-def _outcome(response: bytes) -> str:
-    """'201', or the status and the error's code: '409 sold_out', '409 capacity_busy'."""
-    status_line = response.split(b"\r\n", 1)[0].split()
-    status = status_line[1].decode() if len(status_line) > 1 else "no answer"
-    code = re.search(rb'"code": ?"([a-z_]+)"', response) if status != "201" else None
-    return f"{status} {code[1].decode()}" if code else status
+        yield head + f"{len(body)}\r\nIdempotency-Key: {key}\r\n\r\n".encode() + body
 
 
 def _in_process(args, actor, org_id, date_id, type_id):  # type: ignore[no-untyped-def]
@@ -421,24 +335,19 @@ def _report(label, args, results, oversold, held) -> None:  # type: ignore[no-un
     print(
         f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s "
         f"(bookings/run time={len(booked) / run:.0f}), "
-        f"p50_ms={_pct(every, 50):.1f} p95_ms={_pct(every, 95):.1f} p99_ms={_pct(every, 99):.1f}"
+        f"p50_ms={pct(every, 50):.1f} p95_ms={pct(every, 95):.1f} p99_ms={pct(every, 99):.1f}"
     )
     print(
         f"bookings: {len(booked)} in {selling:.2f} s, "
-        f"p95_ms={_pct(booked, 95):.1f} mean_ms={1000 * statistics.fmean(booked or [0]):.1f}"
+        f"p95_ms={pct(booked, 95):.1f} mean_ms={1000 * statistics.fmean(booked or [0]):.1f}"
     )
     print(
-        f"bookings/s={len(booked) / selling:.0f} p50_ms={_pct(booked, 50):.1f} "
-        f"p99_ms={_pct(booked, 99):.1f} oversold={oversold}"
+        f"bookings/s={len(booked) / selling:.0f} p50_ms={pct(booked, 50):.1f} "
+        f"p99_ms={pct(booked, 99):.1f} oversold={oversold}"
     )
     if oversold or held < min(args.capacity, args.attempts):
         # Selling fewer places than there were (a spurious refusal) would flatter the rate.
         raise SystemExit(f"FAILED: {held} places held of {args.capacity}")
-
-
-def _pct(seconds: list[float], p: float) -> float:
-    ms = sorted(seconds)
-    return 1000 * ms[min(len(ms) - 1, int(p / 100 * len(ms)))] if ms else 0.0
 
 
 if __name__ == "__main__":
