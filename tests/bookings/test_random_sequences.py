@@ -302,10 +302,14 @@ class BookingMachine(RuleBasedStateMachine):
         lines.sort(key=lambda line: line.id)
         line_id, before, offer = lines[0].id, lines[0].quantity, lines[0].service
         people = quantity + sum(line.quantity for line in lines[1:])
-        # Unchanged, or out of the service's range (all the lines of a timed booking are of
-        # one service); nothing else makes a legal change invalid.
-        invalid = quantity == before or (
-            offer is not None and not offer.min_participants <= people <= offer.max_participants
+        # Started, unchanged, or out of the service's range (all the lines of a timed booking
+        # are of one service); nothing else makes a legal change invalid.
+        invalid = (
+            lines[0].starts_at <= self.now
+            or quantity == before
+            or (
+                offer is not None and not offer.min_participants <= people <= offer.max_participants
+            )
         )
         extra = {
             pool_id: quantity - before
