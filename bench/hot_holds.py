@@ -198,17 +198,24 @@ def _overlaps_and_unsold(slots) -> tuple[int, int]:  # type: ignore[no-untyped-d
     return overlaps, unsold
 
 
-def _report_appointments(label, args, results, slots, overlaps, unsold) -> None:  # type: ignore[no-untyped-def]
-    """The tickets' definitions: appointments/s is the appointments booked divided by the
-    time from the first attempt to the last booking; p50/p99 are those bookings' latency."""
+def _timings(results, *, refusal: str):  # type: ignore[no-untyped-def]
+    """Latencies of the bookings and of every attempt, the run's length and the time of the
+    last booking; prints the outcomes, flagging any but a booking or `refusal`."""
     outcomes = Counter(outcome for _, _, outcome in results)
     booked = [answered - sent for sent, answered, outcome in results if outcome == "201"]
     every = [answered - sent for sent, answered, _ in results]
     run = max(answered for _, answered, _ in results)
     selling = max((answered for _, answered, o in results if o == "201"), default=run)
     print(f"outcomes: {dict(sorted(outcomes.items()))}")
-    if set(outcomes) - {"201", "409 slot_taken"}:
-        print("UNEXPECTED outcomes: only bookings and 'slot taken' belong in this run")
+    if set(outcomes) - {"201", refusal}:
+        print(f"UNEXPECTED outcomes: only bookings and {refusal!r} belong in this run")
+    return booked, every, run, selling
+
+
+def _report_appointments(label, args, results, slots, overlaps, unsold) -> None:  # type: ignore[no-untyped-def]
+    """The tickets' definitions: appointments/s is the appointments booked divided by the
+    time from the first attempt to the last booking; p50/p99 are those bookings' latency."""
+    booked, every, run, selling = _timings(results, refusal="409 slot_taken")
     print(f"{label}: {len(results)} attempts on {slots} slots, {len(booked)} booked")
     print(
         f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s, "
@@ -323,14 +330,7 @@ def _report(label, args, results, oversold, held) -> None:  # type: ignore[no-un
     from the first attempt to the last booking. After that the date is sold out and every
     attempt is refused (409) whatever the server's speed, so counting that time too would
     make the figure depend on how many attempts the run makes beyond the capacity."""
-    outcomes = Counter(outcome for _, _, outcome in results)
-    booked = [answered - sent for sent, answered, outcome in results if outcome == "201"]
-    every = [answered - sent for sent, answered, _ in results]
-    run = max(answered for _, answered, _ in results)
-    selling = max((answered for _, answered, o in results if o == "201"), default=run)
-    print(f"outcomes: {dict(sorted(outcomes.items()))}")
-    if set(outcomes) - {"201", "409 sold_out"}:
-        print("UNEXPECTED outcomes: only bookings and 'sold out' belong in this run")
+    booked, every, run, selling = _timings(results, refusal="409 sold_out")
     print(f"{label}: {args.attempts} attempts, {len(booked)} booked, {held} places held")
     print(
         f"all attempts: requests/s={len(every) / run:.0f} over {run:.2f} s "
