@@ -25,3 +25,14 @@ def test_the_demo_has_bookings_in_every_state_and_can_be_loaded_twice():
         assert len(kind_states) >= 4, (kind, kind_states)
     assert TimeClaim.objects.filter(active=True).exists()
     assert create_demo() == {"status": "demo data already present"}
+
+
+def test_the_demo_shows_money_paid_in_full_and_in_part():
+    from tentative.payments.models import Payment
+
+    create_demo()
+    assert Payment.objects.count() == 2
+    assert {p.booking.state for p in Payment.objects.select_related("booking")} == {
+        "confirmed",
+        "option",
+    }

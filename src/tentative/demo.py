@@ -22,6 +22,7 @@ from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
+from tentative.payments import actions as payments
 from tentative.shared.actor import Actor
 
 OWNER = ("owner", "owner-demo-pass")
@@ -91,8 +92,12 @@ def create_demo() -> dict[str, str]:
         )
 
     c_date, g_date = concert.dates.first(), gala.dates.first()
-    book(State.CONFIRMED, c_date, concert_types[0], 2, customers[0])
-    book(State.OPTION, c_date, concert_types[1], 4, company)
+    paid = book(State.CONFIRMED, c_date, concert_types[0], 2, customers[0])
+    payments.record_payment(paid.id, actor=staff, amount=paid.total, method="terminal", now=now)
+    deposit = book(State.OPTION, c_date, concert_types[1], 4, company)
+    payments.record_payment(
+        deposit.id, actor=staff, amount=Decimal("30.00"), method="transfer", now=now
+    )
     book(State.QUOTE, c_date, concert_types[0], 30, company)
     book(State.REQUEST, g_date, gala_types[0], 2, customers[1])
     book(State.REQUEST, g_date, gala_types[0], 1, customers[2])

@@ -39,3 +39,36 @@ def test_the_time_zone_does_not_leak_into_the_next_request(client, org):
     client.get("/staff/")
     assert timezone.get_current_timezone_name() == "UTC"
     assert timedelta(0) == timezone.get_current_timezone().utcoffset(datetime(2031, 7, 14))
+
+
+def test_each_booking_shows_its_payment_status_and_what_is_due(client, org):
+    from decimal import Decimal
+
+    from tentative.payments import actions as payments
+
+    date, ticket = on_sale(org)  # 20.00 each
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    paid = book(owner, date, ticket, quantity=2, mode=State.CONFIRMED)
+    part = book(owner, date, ticket, quantity=2, mode=State.CONFIRMED)
+    book(owner, date, ticket, quantity=1, mode=State.CONFIRMED)
+    payments.record_payment(paid.id, actor=owner, amount=Decimal("40"))
+    payments.record_payment(part.id, actor=owner, amount=Decimal("15"))
+    client.force_login(membership.user)
+    page = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    assert page.count('class="paid paid-paid"') == 1
+    assert page.count('class="paid paid-partially_paid"') == 1
+    assert page.count('class="paid paid-unpaid"') == 1
+    assert "25.00 EUR due" in page and "20.00 EUR due" in page
+    french = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+    assert "Payé" in french
+
+
+def test_a_booking_that_owes_nothing_shows_no_payment_status(client, org):
+    date, ticket = on_sale(org)
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    book(owner, date, ticket, mode=State.QUOTE)
+    client.force_login(membership.user)
+    page = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    assert 'class="paid' not in page and " due" not in page

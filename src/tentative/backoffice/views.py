@@ -12,6 +12,8 @@ from tentative.bookings import labels
 from tentative.bookings.access import visible_bookings
 from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
+from tentative.payments import labels as payment_labels
+from tentative.payments import selectors as payment_selectors
 
 
 @login_required
@@ -23,10 +25,19 @@ def bookings(request: HttpRequest) -> HttpResponse:
         .prefetch_related(*(f"lines__{path}" for path in LINE_WORDS))
         .order_by("-created_at", "-id")
     )
+    rows = payment_selectors.with_money(rows)
     state = request.GET.get("state", "")
     if state in State.__members__.values():
         rows = rows.filter(state=state)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for booking in page:
+        money = payment_selectors.balance_of_row(booking)
+        # Only an option or a firm booking owes money; another one shows its payments only
+        # when it has some (money to give back after a cancellation, say).
+        owes = booking.state in (State.OPTION, State.CONFIRMED)
+        booking.payment_status = money.status.value if owes or money.captured.amount else ""
+        booking.payment_label = payment_labels.STATUS.get(booking.payment_status, "")
+        booking.outstanding = money.outstanding if owes else None
     return render(
         request,
         "backoffice/bookings.html",

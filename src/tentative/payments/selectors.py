@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance, Money
@@ -29,3 +30,28 @@ def refunds_online(payment: Payment) -> bool:
     """Whether money refunded from `payment` goes back through its provider; if not, staff
     pay it back themselves (cash, a card terminal, a transfer)."""
     return PROVIDERS[payment.provider].capabilities.refunds_online
+
+
+def with_money(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings, each annotated with what its payments captured (`paid_in`) and
+    refunded (`paid_back`), in the same query, for lists (`balance_of_row` reads them)."""
+    sums = Payment.objects.filter(booking_id=OuterRef("id")).values("booking_id")
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=3))
+
+    def total(field: str) -> Coalesce:
+        return Coalesce(Subquery(sums.annotate(s=Sum(field)).values("s")), zero)
+
+    return bookings.annotate(paid_in=total("captured"), paid_back=total("refunded"))
+
+
+def balance_of_row(booking: Booking) -> Balance:
+    """`balance` for a booking read through `with_money`, without another query."""
+
+    def money(value: Decimal) -> Money:
+        return Money(value, booking.currency)
+
+    return Balance(
+        due=money(booking.total),
+        captured=money(booking.paid_in),  # type: ignore[attr-defined]
+        refunded=money(booking.paid_back),  # type: ignore[attr-defined]
+    )
