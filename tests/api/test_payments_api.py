@@ -87,3 +87,7 @@ def test_another_organisations_booking_payments_are_not_found(api, other):
     booking = book(staff(org), date, ticket)
     error(api.get(f"/bookings/{booking.reference}/payments"), 404)
     error(api.post(f"/bookings/{booking.reference}/payments", {"amount": "1.00"}), 404)
+
+
+def test_a_nul_in_a_payment_reference_is_not_found(api):
+    error(api.post("/payments/pay%00x/refund", {"amount": "1.00"}), 404)

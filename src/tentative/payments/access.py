@@ -26,6 +26,8 @@ def check_may_refund(actor: Actor) -> None:
 
 def access_payment(actor: Actor, reference: str, *, lock: bool = False) -> Payment:
     """Another organisation's payment is 'not found', as for bookings."""
+    if "\x00" in reference:  # PostgreSQL refuses NUL in text: an unknown payment, not a 500
+        raise NotFound()
     payments = Payment.objects.select_related("booking", "organisation")
     if actor.kind != ActorKind.SYSTEM:
         payments = payments.filter(organisation_id=actor.organisation_id)

@@ -57,9 +57,12 @@ class SimulatedCard:
             raise BadSignature("too old")
         try:
             data = json.loads(body)
+            event_id, reference = str(data["id"])[:128], str(data["payment"])[:64]
+            if "\x00" in event_id + reference:  # PostgreSQL refuses NUL in text
+                raise ValueError("NUL in an identifier")
             return Notification(
-                event_id=str(data["id"])[:128],
-                payment_reference=str(data["payment"])[:64],
+                event_id=event_id,
+                payment_reference=reference,
                 state=PaymentState(data["state"]),
                 captured=Decimal(str(data.get("captured", "0"))),
                 sent_at=sent,
