@@ -15,19 +15,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 
-from tentative.audit import trail as audit
 from tentative.bookings.actions import confirm_booking, reinstate_booking
 from tentative.bookings.errors import Lapsed, SlotTaken, SoldOut
 from tentative.bookings.models import Booking
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.money import PaymentStatus
-from tentative.core.payments import RefundState
 from tentative.core.states import State
-from tentative.outbox import events as outbox
-from tentative.outbox import topics
-from tentative.payments.models import Payment, Refund
+from tentative.payments.actions._refund import record_refund
+from tentative.payments.models import Payment
 from tentative.payments.selectors import balance
 from tentative.shared.actor import Actor
 from tentative.shared.errors import InvalidInput
@@ -69,18 +65,12 @@ def _late(booking: Booking, payment: Payment, *, paid: bool, actor: Actor, now: 
         transaction.set_rollback(False)
         transaction.savepoint_rollback(savepoint)
         drop_last_steps()
-        _refund_late(booking, payment, actor=actor, now=now)
+        _refund_late(payment, actor=actor, now=now)
 
 
-def _refund_late(booking: Booking, payment: Payment, *, actor: Actor, now: datetime) -> None:
+def _refund_late(payment: Payment, *, actor: Actor, now: datetime) -> None:
     """The places are gone: everything this payment captured goes back, at once."""
     left = payment.captured - payment.refunded
     if left <= Decimal(0):
         return
-    Refund.objects.create(
-        payment=payment, state=RefundState.DONE.value, amount=left, reason=LATE, created_at=now
-    )
-    Payment.objects.filter(id=payment.id).update(refunded=F("refunded") + left, updated_at=now)
-    data = {"payment": payment.reference, "amount": str(left), "late": True}
-    audit.record(booking, actor=actor, action="refund", at=now, reason=LATE, data=data)
-    outbox.emit(booking, topics.REFUND_DONE, actor=actor, at=now, data=data)
+    record_refund(payment, left, actor=actor, reason=LATE, now=now, extra={"late": True})

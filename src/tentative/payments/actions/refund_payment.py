@@ -11,18 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F
-
-from tentative.audit import trail as audit
 from tentative.core import money as core_money
-from tentative.core.payments import PaymentState, RefundState
-from tentative.outbox import events as outbox
-from tentative.outbox import topics
+from tentative.core.payments import PaymentState
 from tentative.payments.access import access_payment, check_may_refund
 from tentative.payments.actions._money import amount_in
+from tentative.payments.actions._refund import record_refund
 from tentative.payments.errors import NotRefundable, RefundTooLarge
-from tentative.payments.models import Payment, Refund
-from tentative.payments.selectors import refunds_online
+from tentative.payments.models import Refund
 from tentative.shared.actor import Actor
 from tentative.shared.clock import now_or
 from tentative.shared.transactions import action_transaction
@@ -51,24 +46,5 @@ def refund_payment(
             core_money.check_refund(money(payment.captured), money(payment.refunded), wanted)
         except core_money.RefundTooLarge:
             raise RefundTooLarge(left=money(payment.captured - payment.refunded)) from None
-        refund = Refund.objects.create(
-            payment=payment,
-            state=RefundState.DONE.value,
-            amount=wanted.amount,
-            reason=reason,
-            created_at=now,
-        )
-        Payment.objects.filter(id=payment.id).update(
-            refunded=F("refunded") + wanted.amount, updated_at=now
-        )
-        online = refunds_online(payment)
-        data = {
-            "payment": payment.reference,
-            "amount": str(wanted.amount),
-            "pay_back_yourself": not online,
-        }
-        audit.record(
-            payment.booking, actor=actor, action="refund", at=now, reason=reason, data=data
-        )
-        outbox.emit(payment.booking, topics.REFUND_DONE, actor=actor, at=now, data=data)
+        refund = record_refund(payment, wanted.amount, actor=actor, reason=reason, now=now)
     return refund
