@@ -91,3 +91,28 @@ def test_another_organisations_booking_payments_are_not_found(api, other):
 
 def test_a_nul_in_a_payment_reference_is_not_found(api):
     error(api.post("/payments/pay%00x/refund", {"amount": "1.00"}), 404)
+
+
+def test_every_booking_the_api_shows_carries_its_payment_state(api, offer):
+    reference = option(api, offer)
+    created = api.get(f"/bookings/{reference}").json()["payment"]
+    assert created == {
+        "currency": "EUR",
+        "due": "40.00",
+        "captured": "0.00",
+        "refunded": "0.00",
+        "outstanding": "40.00",
+        "status": "unpaid",
+    }
+    api.post(f"/bookings/{reference}/payments", {"amount": "15.00"})
+    listed = {b["reference"]: b for b in api.get("/bookings").json()["items"]}
+    assert listed[reference]["payment"]["status"] == "partially_paid"
+    assert listed[reference]["payment"]["outstanding"] == "25.00"
+    assert api.get(f"/bookings/{reference}").json()["payment"]["captured"] == "15.00"
+
+
+def test_the_list_reads_every_balance_in_its_own_query(api, offer, django_assert_max_num_queries):
+    for _ in range(5):
+        api.post(f"/bookings/{option(api, offer)}/payments", {"amount": "1.00"})
+    with django_assert_max_num_queries(8):  # the same for 5 bookings as for 50
+        assert len(api.get("/bookings").json()["items"]) == 5

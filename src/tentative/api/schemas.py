@@ -26,7 +26,8 @@ from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
 from tentative.bookings.actions import MAX_QUANTITY
-from tentative.bookings.models import Channel
+from tentative.bookings.models import Booking, Channel
+from tentative.payments import selectors
 
 MAX_ID = 2**63 - 1
 
@@ -287,6 +288,15 @@ class LineOut(Schema):
     unit_price: Decimal
 
 
+class BalanceOut(Schema):
+    currency: str
+    due: Decimal
+    captured: Decimal
+    refunded: Decimal
+    outstanding: Decimal = Field(description="Positive: the customer owes it; negative: we do.")
+    status: Literal["unpaid", "partially_paid", "paid", "overpaid"]
+
+
 class BookingOut(Schema):
     reference: str
     state: str
@@ -303,6 +313,31 @@ class BookingOut(Schema):
     created_at: datetime
     updated_at: datetime
     lines: list[LineOut]
+    payment: BalanceOut = Field(description="What the booking costs, what was paid and owed.")
+
+    @staticmethod
+    def resolve_payment(booking: Booking | dict[str, Any]) -> object:
+        if isinstance(booking, dict):  # an answer already rendered (idempotent replays)
+            return booking["payment"]
+        return balance_out(booking)
+
+
+def balance_out(booking: Booking) -> dict[str, object]:
+    """A booking's balance as the API shows it: read from a list's annotations
+    (`payments.selectors.with_money`) when there, else from its payments (one query)."""
+    balance = (
+        selectors.balance_of_row(booking)
+        if hasattr(booking, "paid_in")
+        else selectors.balance(booking)
+    )
+    return {
+        "currency": booking.currency,
+        "due": balance.due.amount,
+        "captured": balance.captured.amount,
+        "refunded": balance.refunded.amount,
+        "outstanding": balance.outstanding.amount,
+        "status": balance.status.value,
+    }
 
 
 class AuditOut(Schema):
@@ -451,15 +486,6 @@ class PaymentOut(Schema):
     refunded: Decimal
     currency: str
     created_at: datetime
-
-
-class BalanceOut(Schema):
-    currency: str
-    due: Decimal
-    captured: Decimal
-    refunded: Decimal
-    outstanding: Decimal = Field(description="Positive: the customer owes it; negative: we do.")
-    status: Literal["unpaid", "partially_paid", "paid", "overpaid"]
 
 
 class PaymentsOut(Schema):

@@ -1,6 +1,7 @@
 """Bookings: create in each mode, read, list, and every action. Thin shells over actions."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -32,6 +33,7 @@ from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
 from tentative.bookings.models import Booking
 from tentative.core.states import State
+from tentative.payments.selectors import with_money
 
 router = Router(tags=["bookings"])
 MAX_PAGE = 200
@@ -112,6 +114,7 @@ def create(request: HttpRequest, payload: BookingIn) -> Result:
         language=payload.language,
         note=payload.note,
     )
+    booking.paid_in = booking.paid_back = Decimal(0)  # just made: nothing paid yet (no query)
     return 201, BookingOut.from_orm(booking).model_dump(mode="json")
 
 
@@ -126,7 +129,8 @@ class BookingFilters(Schema):
 @router.get("/bookings", response={200: list[BookingOut], **READ_ERRORS})
 @paginate(Page)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> object:
-    bookings = visible_bookings(staff_actor(request)).prefetch_related("lines").order_by("-id")
+    bookings = with_money(visible_bookings(staff_actor(request))).prefetch_related("lines")
+    bookings = bookings.order_by("-id")
     if filters.state:
         bookings = bookings.filter(state=filters.state.value)
     if filters.event_date_id:

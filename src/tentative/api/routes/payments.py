@@ -20,6 +20,7 @@ from tentative.api.schemas import (
     Reference,
     RefundIn,
     RefundOut,
+    balance_out,
     refusals,
 )
 from tentative.bookings.access import access_booking_by_reference
@@ -29,18 +30,7 @@ router = Router(tags=["payments"])
 
 
 def _payments(booking) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    balance = selectors.balance(booking)
-    return {
-        "balance": {
-            "currency": booking.currency,
-            "due": balance.due.amount,
-            "captured": balance.captured.amount,
-            "refunded": balance.refunded.amount,
-            "outstanding": balance.outstanding.amount,
-            "status": balance.status.value,
-        },
-        "payments": list(booking.payments.order_by("id")),
-    }
+    return {"balance": balance_out(booking), "payments": list(booking.payments.order_by("id"))}
 
 
 @router.get("/bookings/{reference}/payments", response={200: PaymentsOut, **READ_ERRORS})
