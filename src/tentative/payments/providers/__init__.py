@@ -16,7 +16,10 @@ from tentative.payments.providers.base import (
 )
 from tentative.payments.providers.offline import Offline
 from tentative.payments.providers.simulated import SimulatedCard
+from tentative.payments.providers.voucher import VoucherProvider
 
-PROVIDERS: dict[str, Provider] = {p.code: p for p in (SimulatedCard(), Offline())}
+PROVIDERS: dict[str, Provider] = {
+    p.code: p for p in (SimulatedCard(), Offline(), VoucherProvider())
+}
 
 __all__ = ["PROVIDERS", "BadSignature", "Capabilities", "Notification", "Provider"]
