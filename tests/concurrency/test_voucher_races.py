@@ -78,4 +78,5 @@ def test_control_without_the_voucher_row_lock_the_crowd_overspends_it(org, monke
     monkeypatch.setattr(redeeming, "access_voucher", unlocked)
     left, lowest, captured, redeemed, outcomes = crowd(org)
     assert left < 0 and lowest < 0, outcomes.counts
+    assert captured == redeemed > Decimal("100")
     assert outcomes.counts["ok:redeem"] > 10
