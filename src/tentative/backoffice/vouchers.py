@@ -243,6 +243,7 @@ def money_context(booking: Booking, **forms_: forms.Form) -> dict[str, Any]:
     money = selectors.balance(booking)
     zero = Money(Decimal(0), booking.currency)
     overpaid = zero - money.outstanding
+    by_money, by_vouchers = selectors.paid_by_kind(booking)
     return {
         "booking": booking,
         "state_label": booking_labels.label(booking_labels.STATES, booking.state),
@@ -253,6 +254,8 @@ def money_context(booking: Booking, **forms_: forms.Form) -> dict[str, Any]:
         if money.outstanding.amount > 0
         else "",
         "overpaid": shown(overpaid.amount, booking.currency) if overpaid.amount > 0 else "",
+        "paid_money": shown(by_money, booking.currency),
+        "paid_vouchers": shown(by_vouchers, booking.currency) if by_vouchers else "",
         "cancellable": booking.state not in ("cancelled", "expired", "declined"),
         "redeem_form": forms_.get("redeem") or RedeemForm(),
         "coupon_form": forms_.get("coupon") or CouponForm(),

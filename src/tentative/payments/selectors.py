@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
@@ -80,3 +91,20 @@ def voucher_payment_entry(payment: Payment) -> VoucherEntry | None:
         .select_related("voucher")
         .first()
     )
+
+
+def paid_by_kind(booking: Booking) -> tuple[Decimal, Decimal]:
+    """What the booking's payments hold now (captured − refunded): (money, vouchers). Money
+    can be refunded or kept as a coupon; a voucher's share only goes back onto it."""
+    sums = dict(
+        booking.payments.filter(captured__gt=F("refunded"))
+        .annotate(
+            by_voucher=Case(
+                When(provider="voucher", then=True), default=False, output_field=BooleanField()
+            )
+        )
+        .values("by_voucher")
+        .annotate(s=Sum(F("captured") - F("refunded")))
+        .values_list("by_voucher", "s")
+    )
+    return sums.get(False) or Decimal(0), sums.get(True) or Decimal(0)
