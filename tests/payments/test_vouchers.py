@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tentative.audit.models import AuditEntry
+from tentative.bookings import actions as bookings
 from tentative.core.money import PaymentStatus
 from tentative.core.permissions import Role
 from tentative.core.states import State
@@ -114,6 +115,7 @@ def test_a_small_voucher_pays_part_and_a_second_one_the_rest(org, option):
         ("zero", errors.AmountInvalid),
         ("negative", errors.AmountInvalid),
         ("nothing_due", errors.NothingDue),
+        ("cancelled", errors.NothingDue),
     ],
 )
 def test_each_refusal_has_its_code_and_writes_nothing(org, option, case, error):
@@ -142,6 +144,8 @@ def test_each_refusal_has_its_code_and_writes_nothing(org, option, case, error):
         amount = Decimal("-5")
     elif case == "nothing_due":
         actions.record_payment(option.id, actor=owner, amount=Decimal("40"))
+    elif case == "cancelled":
+        bookings.cancel_booking(option.id, actor=owner, reason="gone")
     before = written()
     with pytest.raises(error) as refused:
         actions.redeem_voucher(option.id, code, amount, actor=owner)
@@ -200,3 +204,24 @@ def test_the_coupon_email_speaks_the_customers_language(org, language):
     mail = OutboxMessage.objects.get(kind="email", topic="voucher.sent")
     assert mail.payload["language"] == language and "12,50" in mail.payload["text"]
     assert mail.payload["to"] == [who.email]
+
+
+def test_a_voucher_of_no_booking_reaches_the_webhooks_that_chose_its_topics(org):
+    from tentative.notifications.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        organisation=org,
+        url="https://hooks.example.org/tentative",
+        topics=["voucher.issued", "voucher.sent"],
+    )
+    voucher = coupon(org, "30", email="holder@example.org")
+    actions.send_voucher(voucher.code, actor=staff(org))
+    fan_out(now=timezone.now())
+    hooks = OutboxMessage.objects.filter(kind="webhook").order_by("id")
+    assert [h.topic for h in hooks] == ["voucher.issued", "voucher.sent"]
+    body = hooks[0].payload["body"]
+    assert (body["topic"], body["data"]["voucher"], body["data"]["amount"]) == (
+        "voucher.issued",
+        voucher.code,
+        "30.00",
+    )

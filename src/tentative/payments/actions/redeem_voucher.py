@@ -15,6 +15,7 @@ from decimal import Decimal
 from tentative.bookings.access import access_booking
 from tentative.core.money import Money
 from tentative.core.payments import PaymentState
+from tentative.core.states import State
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
 from tentative.payments.access import access_voucher, check_may_take
@@ -58,7 +59,8 @@ def redeem_voucher(
         if left.amount <= 0:
             raise VoucherEmpty()
         outstanding = balance(booking).outstanding
-        if outstanding.amount <= 0:
+        # A cancelled or declined booking owes nothing, whatever its total says.
+        if outstanding.amount <= 0 or booking.state in (State.CANCELLED, State.DECLINED):
             raise NothingDue()
         if amount is None:
             wanted = min(left, outstanding)
