@@ -10,7 +10,7 @@ from datetime import datetime
 from tentative.payments.providers.base import BadSignature, Capabilities, Notification
 
 
-class VoucherProvider:
+class Vouchers:
     code = "voucher"
     label = "Coupon or gift voucher"
     capabilities = Capabilities()  # refunds "online": back onto the voucher, nothing to pay back
