@@ -62,6 +62,7 @@ def test_a_code_is_four_groups_of_four_without_look_alikes_and_typed_loosely(org
     assert set("".join(groups)) <= set(CODE_ALPHABET)
     assert not set("01OIL") & set(CODE_ALPHABET)
     assert normalise_code(voucher.code.lower().replace("-", " ")) == voucher.code
+    assert normalise_code(voucher.code + "X") != voucher.code  # a longer code is another one
     assert voucher_balance(voucher).amount == Decimal("30")
     assert OutboxMessage.objects.filter(topic="voucher.issued", booking=None).count() == 1
     assert AuditEntry.objects.filter(action="voucher.issue", booking=None).count() == 1

@@ -124,7 +124,7 @@ def new_code() -> str:
 
 def normalise_code(typed: str) -> str:
     """What people type (lower case, spaces, no dashes) as the stored code."""
-    letters = "".join(c for c in typed.upper() if c.isalnum())[: CODE_GROUPS * CODE_GROUP]
+    letters = "".join(c for c in typed.upper() if c.isalnum())
     return "-".join(letters[i : i + CODE_GROUP] for i in range(0, len(letters), CODE_GROUP))
 
 
