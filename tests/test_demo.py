@@ -31,8 +31,20 @@ def test_the_demo_shows_money_paid_in_full_and_in_part():
     from tentative.payments.models import Payment
 
     create_demo()
-    assert Payment.objects.count() == 2
+    assert Payment.objects.exclude(provider="voucher").count() == 2
     assert {p.booking.state for p in Payment.objects.select_related("booking")} == {
         "confirmed",
         "option",
     }
+
+
+def test_the_demo_has_coupons_sent_and_not_partly_used_and_a_gift_voucher():
+    from tentative.payments.models import Voucher
+    from tentative.payments.selectors import voucher_balance
+
+    create_demo()
+    coupons = Voucher.objects.filter(kind="coupon")
+    assert coupons.filter(sent_at__isnull=False).exists()
+    assert coupons.filter(sent_at__isnull=True).exists()
+    assert any(0 < voucher_balance(v).amount < v.entries.get(kind="issue").amount for v in coupons)
+    assert Voucher.objects.filter(kind="gift", method="terminal").count() == 1

@@ -112,6 +112,7 @@ def create_demo() -> dict[str, str]:
     _reserves(org, staff, c_date, concert_types[0], customers[2])
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
+    _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",
@@ -139,6 +140,43 @@ def _reserves(org, staff, date, ticket, customer):  # type: ignore[no-untyped-de
         mode=State.CONFIRMED,
         customer_id=customer.id,
         lines=[LineRequest(date.id, ticket.id, 2, reserve_id=press.id)],
+    )
+
+
+def _vouchers(staff, customers, *, deposit, cancelled, now):  # type: ignore[no-untyped-def]
+    """Coupons (one sent, one not, one partly used on the company's option) and a gift
+    voucher sold at the desk."""
+    in_a_year = now + timedelta(days=365)
+    sent = payments.issue_voucher(
+        actor=staff,
+        kind="coupon",
+        amount=Decimal("15.00"),
+        email=customers[2].email,
+        expires_at=in_a_year,
+        note="Geste commercial",
+        now=now,
+    )
+    payments.send_voucher(sent.code, actor=staff, now=now)
+    payments.issue_voucher(
+        actor=staff,
+        kind="coupon",
+        amount=Decimal("20.00"),
+        booking_id=cancelled.id,
+        expires_at=in_a_year,
+        note="Programme changé",
+        now=now,
+    )
+    used = payments.issue_voucher(
+        actor=staff, kind="coupon", amount=Decimal("50.00"), expires_at=in_a_year, now=now
+    )
+    payments.redeem_voucher(deposit.id, used.code, Decimal("20.00"), actor=staff, now=now)
+    payments.issue_voucher(
+        actor=staff,
+        kind="gift",
+        amount=Decimal("100.00"),
+        method="terminal",
+        email=customers[0].email,
+        now=now,
     )
 
 

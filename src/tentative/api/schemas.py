@@ -510,3 +510,80 @@ class RefundOut(Schema):
 
 class NotificationOut(Schema):
     outcome: Literal["applied", "duplicate", "stale"]
+
+
+# Coupons and gift vouchers (issue 10 item 5).
+VoucherCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9 -]+$")]
+
+
+class VoucherIn(Schema):
+    kind: Literal["coupon", "gift"] = Field(
+        description="coupon: credit given by staff (owners and managers); gift: a gift voucher "
+        "sold at the desk, with the `method` it was paid by."
+    )
+    amount: Amount
+    currency: str = Field("", max_length=3, description="Default: the organisation's.")
+    expires_at: When | None = None
+    email: Email = Field("", description="Where sending it emails it.")
+    note: LongText = ""
+    method: Literal["", "cash", "terminal", "transfer"] = ""
+
+
+class VoucherEntryOut(Schema):
+    kind: Literal["issue", "redeem", "recredit"]
+    amount: Decimal = Field(description="Signed: + issued or re-credited, − redeemed.")
+    payment: str | None = Field(None, description="The payment it paid or was refunded from.")
+    booking: str | None = None
+    at: datetime
+    actor: str
+
+
+class VoucherOut(Schema):
+    code: str
+    kind: str
+    currency: str
+    balance: Decimal = Field(description="The sum of the ledger.")
+    expires_at: datetime | None
+    booking: str | None = Field(None, description="The booking it came from.")
+    email: str
+    note: str
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class VoucherDetailOut(VoucherOut):
+    ledger: list[VoucherEntryOut]
+
+
+class RedeemIn(Schema):
+    code: VoucherCode
+    amount: Amount | None = Field(
+        None, description="Default: as much as the voucher holds, up to what is still due."
+    )
+
+
+class CouponIn(Schema):
+    amount: Amount | None = Field(None, description="Default: the whole overpayment.")
+    expires_at: When | None = None
+    note: LongText = ""
+
+
+class CancelWithMoneyIn(Schema):
+    reason: LongText = ""
+    refund: Amount | None = Field(None, description="Refunded across card and offline payments.")
+    coupon: Amount | None = Field(None, description="Kept as a new coupon, sent in the email.")
+    coupon_expires_at: When | None = None
+    recredit_vouchers: bool = Field(
+        False, description="Put back what coupons and gift vouchers paid onto them."
+    )
+
+
+class CancelWithMoneyOut(Schema):
+    booking: str
+    state: str
+    refunded: Decimal
+    pay_back_yourself: Decimal = Field(
+        description="Refunded from offline payments: staff give this back themselves."
+    )
+    coupon: VoucherOut | None
+    recredited: Decimal

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import reserves, views
+from tentative.backoffice import reserves, views, vouchers
 
 app_name = "backoffice"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("reserves/<int:reserve_id>/", reserves.reserve, name="reserve"),
     path("reserves/<int:reserve_id>/<slug:verb>/", reserves.reserve_action, name="reserve_action"),
     path("reserves/dates/<int:date_id>/", reserves.report, name="reserves_report"),
+    path("vouchers/", vouchers.vouchers, name="vouchers"),
+    path("vouchers/<str:code>/", vouchers.voucher, name="voucher"),
+    path("vouchers/<str:code>/send/", vouchers.send, name="voucher_send"),
+    path("bookings/<str:reference>/money/", vouchers.booking_money, name="booking_money"),
+    path("bookings/<str:reference>/money/redeem/", vouchers.booking_redeem, name="booking_redeem"),
+    path("bookings/<str:reference>/money/coupon/", vouchers.booking_coupon, name="booking_coupon"),
+    path("bookings/<str:reference>/money/cancel/", vouchers.booking_cancel, name="booking_cancel"),
 ]

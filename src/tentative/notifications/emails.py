@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Organisation
 from tentative.bookings.models import Booking, BookingLine
+from tentative.core.money import minor_units
 from tentative.notifications import tickets as ticketing
 from tentative.notifications.models import EmailTemplate
 
@@ -62,6 +63,7 @@ STAFF_EMAILS = {
 # About no booking: rendered by `render_notice` with a context of their own.
 NOTICE_EMAILS = {
     "reserve_release_soon": _("Staff: a reserve's unbooked places return to sale tomorrow"),
+    "coupon": _("Coupon or gift voucher, with its code (sent from the coupon list)"),
 }
 ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS, **NOTICE_EMAILS}
 
@@ -265,7 +267,10 @@ def context_for(
             return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({org.time_zone})"
 
         def money(amount: Decimal | str | None) -> str:
-            return "" if amount in (None, "") else formats.number_format(Decimal(amount), 2)
+            if amount in (None, ""):
+                return ""
+            places = minor_units(booking.currency)
+            return formats.number_format(Decimal(amount), places)
 
         deadline = when(booking.deadline_shown)
         items = [
@@ -309,6 +314,12 @@ def context_for(
             "url": event.get("url", ""),
             "expires": when(event.get("expires_at")),
             "actor": event.get("actor", ""),
+            # A cancellation with money (payments.cancel_with_money).
+            "refund": money(event.get("refund")),
+            "coupon": event.get("coupon", ""),
+            "coupon_amount": money(event.get("coupon_amount")),
+            "coupon_expires": when(event.get("coupon_expires_at") or None),
+            "recredited": money(event.get("recredited")),
         }
 
 

@@ -23,7 +23,9 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     booking.expiring     staff_expiring                 (written by the sweep)
     booking.overdue      staff_overdue                  (written by the sweep)
     payment.requested    payment_request (payload: amount, currency, url, expires_at)
-    refund.done          refunded; + staff_late_refund when a late payment was refunded
+    refund.done          refunded; + staff_late_refund when a late payment was refunded;
+                         none when the money went onto a coupon or a cancellation told it
+    voucher.sent         coupon, to the voucher's address or its booking's customer
     reserve.release_soon reserve_release_soon to the reserve's users (`reserve_users`), the
                          day before its undrawn places return to general sale
 
@@ -35,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -44,6 +47,7 @@ from django.utils.dateparse import parse_datetime
 from tentative.accounts.models import Organisation, StaffMembership
 from tentative.bookings.models import LINE_WORDS, Booking, BookingLine
 from tentative.catalog.models import EventDate
+from tentative.core.money import minor_units
 from tentative.inventory.selectors import reserve_users
 from tentative.notifications import emails, webhooks
 from tentative.notifications.models import NotificationSettings, WebhookEndpoint
@@ -133,7 +137,9 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
     """The email and webhook rows one event causes (unsaved)."""
     rows = []
     booking = batch.bookings.get(event.booking_id) if event.booking_id else None
-    if booking is not None:
+    if event.topic == topics.VOUCHER_SENT:
+        rows.extend(_voucher_email(event, batch, booking, now=now))
+    elif booking is not None:
         lines = batch.lines.get(booking.id, [])
         for name in emails_for(event.topic, event.payload):
             staff = name.startswith("staff_")
@@ -202,6 +208,33 @@ def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[Outbo
     )
     payload = rendered.as_payload(to, name=name, language=language)
     return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
+
+
+def _voucher_email(
+    event: OutboxMessage, batch: Batch, booking: Booking | None, *, now: datetime
+) -> list[OutboxMessage]:
+    """The coupon email: its code, what is left on it and its expiry, in the customer's
+    language when it came from a booking, else the organisation's."""
+    organisation = batch.organisations[event.organisation_id]
+    payload = event.payload
+    language = emails.language_for(booking) if booking else emails.language_for_staff(organisation)
+    with translation.override(language):
+        amount = Decimal(payload["amount"])
+        context = {
+            "organisation": organisation.name,
+            "customer": booking.customer.name if booking and booking.customer else "",
+            "reference": booking.reference if booking else "",
+            "code": payload["voucher"],
+            "gift": payload.get("voucher_kind") == "gift",
+            "amount": formats.number_format(amount, minor_units(payload["currency"])),
+            "currency": payload["currency"],
+            "expires": _local(parse_datetime(payload.get("expires_at") or ""), organisation),
+        }
+    rendered = emails.render_notice(
+        organisation, "coupon", language, context, overrides=batch.overrides
+    )
+    payload_out = rendered.as_payload([payload["to"]], name="coupon", language=language)
+    return [_row(event, OutboxMessage.Kind.EMAIL, payload_out, now)]
 
 
 def _local(moment: datetime | None, organisation: Organisation) -> str:

@@ -76,3 +76,26 @@ def emit_many(messages: Iterable[OutboxMessage]) -> None:
                         m.last_error,
                     )
                 )
+
+
+def emit_for_organisation(
+    organisation_id: int,
+    topic: str,
+    *,
+    actor: Actor,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """An event about no booking (a coupon issued at the desk, a gift voucher sold)."""
+    compiled.insert(
+        [
+            OutboxMessage(
+                organisation_id=organisation_id,
+                kind=OutboxMessage.Kind.EVENT,
+                topic=topic,
+                payload={"actor": actor.kind.value, **(data or {})},
+                available_at=at,
+                created_at=at,
+            )
+        ]
+    )

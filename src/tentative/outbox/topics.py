@@ -33,6 +33,10 @@ PAYMENT_FAILED = "payment.failed"
 PAYMENT_CANCELLED = "payment.cancelled"
 PAYMENT_EXPIRED = "payment.expired"
 REFUND_DONE = "refund.done"
+VOUCHER_ISSUED = "voucher.issued"  # a coupon or gift voucher, with its first balance
+VOUCHER_REDEEMED = "voucher.redeemed"  # used as a payment on a booking
+VOUCHER_RECREDITED = "voucher.recredited"  # a voucher payment refunded back onto it
+VOUCHER_SENT = "voucher.sent"  # emailed to its holder (the "coupon" email)
 # The event a payment's new state emits.
 PAYMENT_BY_STATE = {
     "pending": PAYMENT_PENDING,
@@ -79,4 +83,8 @@ FOR_WEBHOOKS = [
     PAYMENT_STARTED,
     *PAYMENT_BY_STATE.values(),
     REFUND_DONE,
+    VOUCHER_ISSUED,
+    VOUCHER_REDEEMED,
+    VOUCHER_RECREDITED,
+    VOUCHER_SENT,
 ]

@@ -7,7 +7,8 @@ manager's call, as is cancelling a firm booking (core.permissions).
 from __future__ import annotations
 
 from tentative.core.permissions import Role
-from tentative.payments.models import Payment
+from tentative.payments.errors import VoucherUnknown
+from tentative.payments.models import Payment, Voucher, normalise_code
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import Forbidden, NotFound
 
@@ -37,3 +38,17 @@ def access_payment(actor: Actor, reference: str, *, lock: bool = False) -> Payme
         return payments.get(reference=reference)
     except Payment.DoesNotExist:
         raise NotFound() from None
+
+
+def access_voucher(actor: Actor, code: str, *, lock: bool = False) -> Voucher:
+    """By its code as typed. Another organisation's code is unknown, with the same words as
+    a code that exists nowhere: a code never tells that it exists elsewhere."""
+    if actor.kind not in (ActorKind.STAFF, ActorKind.SYSTEM) or actor.organisation_id is None:
+        raise VoucherUnknown()
+    vouchers = Voucher.objects.filter(organisation_id=actor.organisation_id)
+    if lock:
+        vouchers = vouchers.select_for_update(no_key=True, of=("self",))
+    try:
+        return vouchers.select_related("booking").get(code=normalise_code(code))
+    except Voucher.DoesNotExist:
+        raise VoucherUnknown() from None

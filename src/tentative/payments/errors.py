@@ -30,3 +30,67 @@ class BadNotification(DomainError):
 class UnknownPayment(DomainError):
     code, status = "unknown_payment", 404
     message = _("No such payment.")
+
+
+# Coupons and gift vouchers. Another organisation's code is "unknown" too: a code never
+# tells anyone that it exists elsewhere.
+class VoucherUnknown(DomainError):
+    code, status = "voucher_unknown", 404
+    message = _("No coupon or gift voucher has this code.")
+
+
+class VoucherCurrency(DomainError):
+    code, status = "voucher_currency", 409
+    message = _("This voucher is in %(currency)s and the booking in %(booking_currency)s.")
+
+
+class VoucherExpired(DomainError):
+    code, status = "voucher_expired", 409
+    message = _("This voucher has expired.")
+
+
+class VoucherEmpty(DomainError):
+    code, status = "voucher_empty", 409
+    message = _("Nothing is left on this voucher.")
+
+
+class VoucherTooLarge(DomainError):
+    code, status = "voucher_amount_too_large", 409
+    message = _("Only %(left)s is left on this voucher.")
+
+
+class AboveOutstanding(DomainError):
+    code, status = "amount_above_outstanding", 409
+    message = _("Only %(left)s is still due on this booking.")
+
+
+class NothingDue(DomainError):
+    code, status = "nothing_due", 409
+    message = _("Nothing is due on this booking.")
+
+
+class CouponTooLarge(DomainError):
+    code, status = "coupon_too_large", 409
+    message = _("Only %(left)s was overpaid on this booking.")
+
+
+class MoneyBackTooLarge(DomainError):
+    code, status = "money_back_too_large", 409
+    message = _("The refund and the coupon together can be at most %(left)s, what was paid.")
+
+
+class VoucherNoAddress(DomainError):
+    code, status = "voucher_no_address", 409
+    message = _("This voucher has no email address to send it to.")
+
+
+class VoucherCurrencyInvalid(DomainError):
+    code, status = "currency_invalid", 422
+    message = _("Enter a currency code of three letters, such as EUR.")
+
+
+class MethodRequired(DomainError):
+    code, status = "method_required", 422
+    message = _(
+        "A gift voucher sold at the desk needs the way it was paid: cash, terminal or transfer."
+    )

@@ -29,6 +29,7 @@ class Payment(models.Model):
         CASH = "cash", _("Cash")
         TERMINAL = "terminal", _("Card terminal")
         TRANSFER = "transfer", _("Bank transfer")
+        VOUCHER = "voucher", _("Coupon or gift voucher")
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="payments"
@@ -107,3 +108,101 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
+
+
+# Coupons and gift vouchers (issue 10 item 5). A code is typed by people: 16 characters in
+# groups of four, from an alphabet without look-alikes (no 0/O, 1/I/L), so 32**16 = 2**80
+# codes: unguessable, yet easy to read over the phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_GROUPS, CODE_GROUP = 4, 4
+
+
+def new_code() -> str:
+    letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP))
+    return "-".join(letters[i : i + CODE_GROUP] for i in range(0, len(letters), CODE_GROUP))
+
+
+def normalise_code(typed: str) -> str:
+    """What people type (lower case, spaces, no dashes) as the stored code."""
+    letters = "".join(c for c in typed.upper() if c.isalnum())
+    return "-".join(letters[i : i + CODE_GROUP] for i in range(0, len(letters), CODE_GROUP))
+
+
+class Voucher(models.Model):
+    """A coupon (issued by staff, or money owed to a customer kept as credit) or a gift
+    voucher (sold). Its balance is the sum of its ledger (`VoucherEntry`), never stored:
+    a redemption locks this row, then sums the ledger under the lock."""
+
+    class Kind(models.TextChoices):
+        COUPON = "coupon", _("Coupon")
+        GIFT = "gift", _("Gift voucher")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="vouchers"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    code = models.CharField(max_length=19, default=new_code)
+    currency = models.CharField(max_length=3)
+    # None: valid until used up.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The booking whose overpayment or cancellation it came from.
+    booking = models.ForeignKey(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+    )
+    # How a gift voucher sold at the desk was paid (cash, terminal, transfer); blank for a coupon.
+    method = models.CharField(max_length=16, blank=True)
+    email = models.EmailField(blank=True)  # where "Send" sends it, else the booking's customer
+    note = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="one_code_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.kind})"
+
+
+class VoucherEntry(models.Model):
+    """One movement of a voucher's balance: + issued or re-credited, − redeemed."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("Issued")
+        REDEEM = "redeem", _("Redeemed")
+        RECREDIT = "recredit", _("Re-credited")
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)  # signed
+    # A redemption's payment, a re-credit's refunded voucher payment.
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="voucher_entries"
+    )
+    # The refund whose money went to this coupon, or the refund that re-credited it.
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="voucher_entries"
+    )
+    at = models.DateTimeField()
+    actor_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["voucher", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="voucher_entry_not_zero"),
+            models.CheckConstraint(
+                condition=Q(kind="redeem", amount__lt=0) | (~Q(kind="redeem") & Q(amount__gt=0)),
+                name="voucher_entry_sign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} on {self.voucher_id}"

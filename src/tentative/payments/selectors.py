@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance, Money
-from tentative.payments.models import Payment
+from tentative.payments.models import Payment, Voucher, VoucherEntry
 from tentative.payments.providers import PROVIDERS
 
 
@@ -55,3 +66,45 @@ def balance_of_row(booking: Booking) -> Balance:
         captured=money(booking.paid_in),  # type: ignore[attr-defined]
         refunded=money(booking.paid_back),  # type: ignore[attr-defined]
     )
+
+
+def voucher_balance(voucher: Voucher) -> Money:
+    """The sum of the voucher's ledger: pretix's gift cards, never a stored figure. Read
+    under the voucher's row lock wherever it decides a redemption."""
+    total = voucher.entries.aggregate(s=Sum("amount"))["s"]
+    return Money(total or Decimal(0), voucher.currency)
+
+
+def vouchers_with_balance(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
+    """Each voucher annotated with its `left` (the ledger's sum), in the list's one query."""
+    sums = VoucherEntry.objects.filter(voucher_id=OuterRef("id")).values("voucher_id")
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=3))
+    return vouchers.annotate(
+        left=Coalesce(Subquery(sums.annotate(s=Sum("amount")).values("s")), zero)
+    )
+
+
+def voucher_payment_entry(payment: Payment) -> VoucherEntry | None:
+    """The redemption a voucher payment came from (its voucher is where refunds go)."""
+    return (
+        payment.voucher_entries.filter(kind=VoucherEntry.Kind.REDEEM)
+        .select_related("voucher")
+        .first()
+    )
+
+
+def paid_by_kind(booking: Booking) -> tuple[Decimal, Decimal]:
+    """What the booking's payments hold now (captured − refunded): (money, vouchers). Money
+    can be refunded or kept as a coupon; a voucher's share only goes back onto it."""
+    sums = dict(
+        booking.payments.filter(captured__gt=F("refunded"))
+        .annotate(
+            by_voucher=Case(
+                When(provider="voucher", then=True), default=False, output_field=BooleanField()
+            )
+        )
+        .values("by_voucher")
+        .annotate(s=Sum(F("captured") - F("refunded")))
+        .values_list("by_voucher", "s")
+    )
+    return sums.get(False) or Decimal(0), sums.get(True) or Decimal(0)

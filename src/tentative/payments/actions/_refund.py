@@ -13,8 +13,9 @@ from tentative.audit import trail as audit
 from tentative.core.payments import RefundState
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
-from tentative.payments.models import Payment, Refund
-from tentative.payments.selectors import refunds_online
+from tentative.payments.actions._voucher import write as write_voucher
+from tentative.payments.models import Payment, Refund, VoucherEntry
+from tentative.payments.selectors import refunds_online, voucher_payment_entry
 from tentative.shared.actor import Actor
 
 
@@ -39,4 +40,17 @@ def record_refund(
     }
     audit.record(payment.booking, actor=actor, action="refund", at=now, reason=reason, data=data)
     outbox.emit(payment.booking, topics.REFUND_DONE, actor=actor, at=now, data=data)
+    if payment.provider == "voucher":  # a voucher's money goes back onto the voucher
+        redeemed = voucher_payment_entry(payment)
+        if redeemed is not None:
+            write_voucher(
+                redeemed.voucher,
+                VoucherEntry.Kind.RECREDIT,
+                amount,
+                actor=actor,
+                now=now,
+                booking=payment.booking,
+                payment=payment,
+                refund=refund,
+            )
     return refund

@@ -16,7 +16,8 @@ from tentative.payments.providers.base import (
 )
 from tentative.payments.providers.offline import Offline
 from tentative.payments.providers.simulated import SimulatedCard
+from tentative.payments.providers.voucher import Vouchers
 
-PROVIDERS: dict[str, Provider] = {p.code: p for p in (SimulatedCard(), Offline())}
+PROVIDERS: dict[str, Provider] = {p.code: p for p in (SimulatedCard(), Offline(), Vouchers())}
 
 __all__ = ["PROVIDERS", "BadSignature", "Capabilities", "Notification", "Provider"]
