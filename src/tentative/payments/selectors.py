@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance, Money
-from tentative.payments.models import Payment
+from tentative.payments.models import Payment, PaymentRequest, SimulatedCharge
 from tentative.payments.providers import PROVIDERS
 
 
@@ -55,3 +55,20 @@ def balance_of_row(booking: Booking) -> Balance:
         captured=money(booking.paid_in),  # type: ignore[attr-defined]
         refunded=money(booking.paid_back),  # type: ignore[attr-defined]
     )
+
+
+def simulated_state(payment: Payment) -> str:
+    """What the simulated processor knows of `payment` ("created" before any decision)."""
+    charge = SimulatedCharge.objects.filter(payment=payment).values_list("state", flat=True)
+    return charge.first() or "created"
+
+
+def requests_of(booking: Booking) -> QuerySet[PaymentRequest]:
+    """A booking's payment requests, newest first (`PaymentRequest.shown_state(now)` tells
+    an expired one from an open one)."""
+    return booking.payment_requests.order_by("-created_at", "-id")
+
+
+def last_attempt(request: PaymentRequest) -> Payment | None:
+    """The newest payment opened through a link."""
+    return request.payments.order_by("-created_at", "-id").first()
