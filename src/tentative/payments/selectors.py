@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance, Money
-from tentative.payments.models import Payment, PaymentRequest, SimulatedCharge
+from tentative.payments.models import Payment, PaymentRequest, Refund, SimulatedCharge
 from tentative.payments.providers import PROVIDERS
 
 
@@ -72,3 +73,12 @@ def requests_of(booking: Booking) -> QuerySet[PaymentRequest]:
 def last_attempt(request: PaymentRequest) -> Payment | None:
     """The newest payment opened through a link."""
     return request.payments.order_by("-created_at", "-id").first()
+
+
+def refunds_of(booking: Booking) -> QuerySet[Refund]:
+    return Refund.objects.filter(payment__booking=booking)
+
+
+def request_url(request: PaymentRequest) -> str:
+    """The link customers open (absolute, `PUBLIC_URL`)."""
+    return f"{settings.PUBLIC_URL}/pay/{request.token}/"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from tentative.bookings.models import Booking
 from tentative.core.money import Money
 from tentative.core.states import State
@@ -20,6 +18,7 @@ from tentative.payments.errors import (
     RequestPaid,
 )
 from tentative.payments.models import PaymentRequest
+from tentative.payments.selectors import request_url
 from tentative.shared.actor import Actor
 
 # A link is asked for an option (to confirm it) or a firm booking (a balance after a
@@ -67,10 +66,6 @@ def expiry(booking: Booking, wanted: datetime | None, now: datetime) -> datetime
     return wanted
 
 
-def url(request: PaymentRequest) -> str:
-    return f"{settings.PUBLIC_URL}/pay/{request.token}/"
-
-
 def send(request: PaymentRequest, booking: Booking, *, actor: Actor, now: datetime) -> None:
     """Email the link to the customer, through the outbox (`payment_request` email)."""
     request.sent_at, request.sent_count = now, request.sent_count + 1
@@ -79,7 +74,7 @@ def send(request: PaymentRequest, booking: Booking, *, actor: Actor, now: dateti
         "request": request.id,
         "amount": str(Money(request.amount, request.currency).amount),
         "currency": request.currency,
-        "url": url(request),
+        "url": request_url(request),
         "expires_at": request.expires_at.isoformat(),
     }
     outbox.emit(booking, topics.PAYMENT_REQUESTED, actor=actor, at=now, data=data)
