@@ -25,6 +25,7 @@ from tentative.backoffice.access import staff_actor
 from tentative.bookings import labels as booking_labels
 from tentative.bookings.access import access_booking_by_reference
 from tentative.bookings.models import LINE_WORDS, Booking
+from tentative.core.money import Money
 from tentative.core.permissions import Role
 from tentative.payments import actions, labels, selectors
 from tentative.payments.models import Payment
@@ -199,12 +200,20 @@ def _page(
 ) -> HttpResponse:
     now = timezone.now()
     money = selectors.balance(booking)
-    payments = list(booking.payments.order_by("created_at", "id"))
+    everything = list(booking.payments.order_by("created_at", "id"))
+    # A payment page opened and left (each visit of a link opens one) says nothing yet.
+    payments = [p for p in everything if p.state != "created"]
     may_refund = actor.role in (Role.OWNER, Role.MANAGER)
+
+    def shown(value: Decimal) -> Decimal:
+        """To the currency's minor unit, for the reader's locale (5.00 EUR, 500 JPY)."""
+        return Money(value, booking.currency).amount
+
     for payment in payments:
+        payment.shown = [shown(payment.amount), shown(payment.captured), shown(payment.refunded)]  # type: ignore[attr-defined]
         payment.state_label = labels.PAYMENT_STATES.get(payment.state, payment.state)  # type: ignore[attr-defined]
         payment.provider_label = labels.PROVIDERS.get(payment.provider, payment.provider)  # type: ignore[attr-defined]
-        payment.left = payment.captured - payment.refunded  # type: ignore[attr-defined]
+        payment.left = shown(payment.captured - payment.refunded)  # type: ignore[attr-defined]
         if may_refund and payment.state == "captured" and payment.left > 0:  # type: ignore[attr-defined]
             bound = refund_of[1] if refund_of and refund_of[0] == payment.reference else None
             payment.refund_form = bound or RefundForm(  # type: ignore[attr-defined]
@@ -216,11 +225,13 @@ def _page(
     )
     for refund in refunds:
         refund.state_label = labels.REFUND_STATES.get(refund.state, refund.state)  # type: ignore[attr-defined]
+        refund.shown = shown(refund.amount)  # type: ignore[attr-defined]
     open_links, past_links = [], []
     for link in selectors.requests_of(booking):
         link.shown = link.shown_state(now)  # type: ignore[attr-defined]
         link.shown_label = labels.REQUEST_STATES.get(link.shown, link.shown)  # type: ignore[attr-defined]
         link.url = selectors.request_url(link)  # type: ignore[attr-defined]
+        link.shown_amount = shown(link.amount)  # type: ignore[attr-defined]
         (open_links if link.shown == "open" else past_links).append(link)
     due = money.outstanding.amount if money.outstanding.amount > 0 else Decimal(0)
     context: dict[str, Any] = {
@@ -230,6 +241,7 @@ def _page(
         "money": money,
         "status_label": labels.STATUS.get(money.status.value, money.status.value),
         "payments": payments,
+        "unfinished": len(everything) - len(payments),
         "refunds": refunds,
         "open_links": open_links,
         "past_links": past_links,
