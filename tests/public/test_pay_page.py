@@ -101,7 +101,7 @@ def test_an_expired_link_is_refused_and_writes_nothing(client, link):
         assert "has expired" in page.content.decode()
         assert '<button type="submit" class="primary">' not in page.content.decode()
         response = client.post(url(link))
-    assert response.status_code == 410
+    assert response.status_code == 409
     assert Payment.objects.count() == 0
 
 

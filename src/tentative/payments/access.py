@@ -62,3 +62,18 @@ def request_by_token(token: str, *, lock: bool = False) -> PaymentRequest:
         return requests.get(token=token)
     except PaymentRequest.DoesNotExist:
         raise NotFound() from None
+
+
+def access_payment_request_by_key(actor: Actor, key: str) -> PaymentRequest:
+    """By id (digits) or by token, within the actor's organisation."""
+    if key.isdigit() and len(key) < 19:
+        return access_payment_request(actor, int(key))
+    if "\x00" in key:
+        raise NotFound()
+    found = PaymentRequest.objects.filter(token=key)
+    if actor.kind != ActorKind.SYSTEM:
+        found = found.filter(organisation_id=actor.organisation_id)
+    request_id = found.values_list("id", flat=True).first()
+    if request_id is None:
+        raise NotFound()
+    return access_payment_request(actor, request_id)

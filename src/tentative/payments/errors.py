@@ -59,7 +59,7 @@ class ExpiryInvalid(InvalidInput):
 
 
 class RequestExpired(DomainError):
-    code, status = "request_expired", 410
+    code, status = "request_expired", 409
     message = _("This payment link has expired. Please ask for a new one.")
 
 
@@ -69,5 +69,5 @@ class RequestPaid(DomainError):
 
 
 class RequestCancelled(DomainError):
-    code, status = "request_cancelled", 410
+    code, status = "request_cancelled", 409
     message = _("This payment link was withdrawn. Please ask for a new one.")
