@@ -36,3 +36,17 @@ def test_the_demo_shows_money_paid_in_full_and_in_part():
         "confirmed",
         "option",
     }
+
+
+def test_the_demo_has_an_open_payment_link_and_an_expired_one():
+    from django.utils import timezone
+
+    from tentative.payments.models import PaymentRequest
+
+    create_demo()
+    now = timezone.now()
+    shown = sorted(r.shown_state(now) for r in PaymentRequest.objects.all())
+    assert shown == ["expired", "open"]
+    assert all(
+        r.sent_count == 1 and r.booking.state == "option" for r in PaymentRequest.objects.all()
+    )
