@@ -98,3 +98,13 @@ def test_another_organisation_s_requests_are_not_found(api, other):
     error(api.post(f"/payment-requests/{link.token}/send", {}), 404)
     error(api.post("/payment-requests/x%00y/send", {}), 404)
     error(api.post("/payment-requests/99999999999999999999999/send", {}), 404)
+
+
+def test_withdraw_by_token_then_it_cannot_be_sent(api, offer):
+    reference = option(api, offer)
+    body = api.post(f"/bookings/{reference}/payment-requests", {}).json()
+    token = PaymentRequest.objects.get(id=body["id"]).token
+    withdrawn = api.post(f"/payment-requests/{token}/cancel", {}, key="w-1")
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "cancelled"
+    error(api.post(f"/payment-requests/{body['id']}/send", {}), 409, "request_cancelled")
+    error(api.post(f"/payment-requests/{body['id']}/cancel", {}), 409, "request_cancelled")

@@ -131,3 +131,14 @@ def test_an_agent_records_but_cannot_refund(client, org, option):
     response = client.post(url(option, f"{payment.reference}/refund/"), {"amount": "5"})
     assert response.status_code == 403
     assert Refund.objects.count() == 0
+
+
+def test_withdraw_a_link(client, member, option):
+    link = actions.create_payment_request(option.id, actor=Actor.staff(member))
+    client.force_login(member.user)
+    response = client.post(url(option, f"requests/{link.id}/withdraw/"), follow=True)
+    text = response.content.decode()
+    assert "withdrawn" in text and link.token not in text
+    assert PaymentRequest.objects.get(id=link.id).state == "cancelled"
+    again = client.post(url(option, f"requests/{link.id}/withdraw/"))
+    assert again.status_code == 409

@@ -195,3 +195,23 @@ def test_a_link_of_a_cancelled_booking_is_refused(org, option):
     with pytest.raises(errors.NotPayable):
         actions.pay_request(request.token)
     assert Payment.objects.count() == 0
+
+
+def test_a_withdrawn_link_is_refused_and_cannot_be_withdrawn_twice(org, option):
+    request = actions.create_payment_request(option.id, actor=staff(org))
+    actions.cancel_payment_request(request.id, actor=staff(org))
+    assert PaymentRequest.objects.get(id=request.id).state == "cancelled"
+    with pytest.raises(errors.RequestCancelled):
+        actions.pay_request(request.token)
+    with pytest.raises(errors.RequestCancelled):
+        actions.send_payment_request(request.id, actor=staff(org))
+    with pytest.raises(errors.RequestCancelled):
+        actions.cancel_payment_request(request.id, actor=staff(org))
+    assert Payment.objects.count() == 0
+
+
+def test_a_paid_link_cannot_be_withdrawn(org, option):
+    request = actions.create_payment_request(option.id, actor=staff(org))
+    pay_by_card(request.token)
+    with pytest.raises(errors.RequestPaid):
+        actions.cancel_payment_request(request.id, actor=staff(org))

@@ -122,6 +122,21 @@ def send_request(request: HttpRequest, reference: str, request_id: int) -> HttpR
 
 @login_required
 @require_POST
+def withdraw_request(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    booking = _booking(actor, reference)
+    if not booking.payment_requests.filter(id=request_id).exists():
+        raise Http404()
+    try:
+        actions.cancel_payment_request(request_id, actor=actor)
+    except DomainError as error:
+        return _refused(request, actor, booking, error)
+    messages.success(request, _("The payment link was withdrawn: it can no longer be paid."))
+    return redirect("backoffice:booking_payments", reference=booking.reference)
+
+
+@login_required
+@require_POST
 def record(request: HttpRequest, reference: str) -> HttpResponse:
     actor = staff_actor(request)
     booking = _booking(actor, reference)

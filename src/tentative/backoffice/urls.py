@@ -27,6 +27,11 @@ urlpatterns = [
         payments.send_request,
         name="booking_send_request",
     ),
+    path(
+        "bookings/<str:reference>/payments/requests/<int:request_id>/withdraw/",
+        payments.withdraw_request,
+        name="booking_withdraw_request",
+    ),
     path("bookings/<str:reference>/payments/record/", payments.record, name="booking_record"),
     path(
         "bookings/<str:reference>/payments/<str:payment>/refund/",

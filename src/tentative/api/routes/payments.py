@@ -180,3 +180,16 @@ def send_payment_request(request: HttpRequest, key: str) -> Result:
     actor = staff_actor(request)
     link = access_payment_request_by_key(actor, key[:64])
     return 200, _request(actions.send_payment_request(link.id, actor=actor))
+
+
+@router.post(
+    "/payment-requests/{key}/cancel",
+    response={200: PaymentRequestOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(refusals(("request_paid", "request_cancelled"))),
+)
+@idempotent
+def cancel_payment_request(request: HttpRequest, key: str) -> Result:
+    """Withdraw a link: it can no longer be paid. `key`: the request's id or its token."""
+    actor = staff_actor(request)
+    link = access_payment_request_by_key(actor, key[:64])
+    return 200, _request(actions.cancel_payment_request(link.id, actor=actor))

@@ -1,6 +1,7 @@
 """One module per verb. Only these functions change a payment or a refund."""
 
 from tentative.payments.actions.apply_notification import Outcome, apply_notification
+from tentative.payments.actions.cancel_payment_request import cancel_payment_request
 from tentative.payments.actions.create_payment_request import create_payment_request
 from tentative.payments.actions.pay_request import pay_request
 from tentative.payments.actions.receive_notification import receive_notification
@@ -18,6 +19,7 @@ __all__ = [
     "Outcome",
     "apply_notification",
     "apply_return",
+    "cancel_payment_request",
     "create_payment_request",
     "pay_request",
     "receive_notification",
