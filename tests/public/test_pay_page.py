@@ -129,3 +129,23 @@ def test_a_late_notification_only_arrives_through_the_worker(client, link):
     assert deliver_simulated(now=now + timedelta(minutes=31)) == 4
     payment.refresh_from_db()
     assert payment.state == "captured"
+
+
+def test_paid_too_late_says_the_payment_was_refunded(client, org):
+    from tentative.bookings import actions as bookings
+    from tentative.payments.providers import simulated
+
+    date, ticket = on_sale(org, capacity=2)
+    option = book(staff(org), date, ticket, quantity=2, mode=State.OPTION)
+    link = actions.create_payment_request(option.id, actor=staff(org))
+    # The customer opens the card page just in time, and pays just too late.
+    payment = actions.pay_request(link.token, now=link.expires_at - timedelta(minutes=10))
+    later = option.deadline_enforced + timedelta(minutes=5)
+    assert later - payment.created_at < timedelta(hours=24)
+    bookings.expire_lapsed(now=later)
+    book(staff(org), date, ticket, quantity=2, mode=State.CONFIRMED, now=later)
+    note = simulated.checkout(payment, simulated.Choice.SUCCESS, now=later)
+    actions.apply_notification("simulated", note, now=later)  # type: ignore[arg-type]
+    with time_machine.travel(later, tick=False):
+        text = client.get(url(link), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "it has been refunded in full" in text and "Paid, thank you" not in text

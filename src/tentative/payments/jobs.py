@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 @registry.each_pass
 def deliver_simulated(*, now: datetime, limit: int = 100) -> int:
     """Post the due notifications, earliest first; each is claimed by a conditional update
-    (two workers never post the same row), then posted outside any transaction."""
+    (two workers never post the same row), then posted outside any transaction. A post that
+    fails unexpectedly is handed back for the next pass; a worker killed between the claim
+    and the post loses that one post (the return page still applies the outcome), since
+    a real processor's retries are not simulated."""
     due = SimulatedDelivery.objects.filter(delivered_at=None, due_at__lte=now).order_by(
         "due_at", "id"
     )

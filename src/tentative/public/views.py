@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,6 +79,8 @@ def _page(
         "lines": lines,
         "state": link.shown_state(now),
         "attempt": attempt,
+        # Paid too late (the option lapsed and its places went): refunded at once (settle).
+        "refunded": link.payments.filter(captured__gt=0, refunded__gte=F("captured")).exists(),
         "attempt_state": attempt.state if attempt else "",
         "processor_state": selectors.simulated_state(attempt) if attempt else "",
         "error": error,
