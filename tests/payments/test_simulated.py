@@ -213,3 +213,14 @@ def test_a_hosted_page_older_than_24_hours_expires_the_payment(option):
     actions.apply_notification("simulated", note, now=later)
     assert state(payment) == "expired"
     assert Booking.objects.get(id=option.id).state == State.OPTION
+
+
+def test_the_worker_loop_itself_posts_the_notifications(option):
+    """The pass is registered with the worker (payments/jobs.py), not only callable."""
+    from tentative.worker.loop import drain
+
+    payment, now = open_card(option), timezone.now()
+    simulated.checkout(payment, Choice.SUCCESS, now=now)
+    drain()
+    assert state(payment) == "captured"
+    assert not SimulatedDelivery.objects.filter(delivered_at=None).exists()
