@@ -48,3 +48,17 @@ def test_the_demo_has_coupons_sent_and_not_partly_used_and_a_gift_voucher():
     assert coupons.filter(sent_at__isnull=True).exists()
     assert any(0 < voucher_balance(v).amount < v.entries.get(kind="issue").amount for v in coupons)
     assert Voucher.objects.filter(kind="gift", method="terminal").count() == 1
+
+
+def test_the_demo_has_an_open_payment_link_and_an_expired_one():
+    from django.utils import timezone
+
+    from tentative.payments.models import PaymentRequest
+
+    create_demo()
+    now = timezone.now()
+    shown = sorted(r.shown_state(now) for r in PaymentRequest.objects.all())
+    assert shown == ["expired", "open"]
+    assert all(
+        r.sent_count == 1 and r.booking.state == "option" for r in PaymentRequest.objects.all()
+    )

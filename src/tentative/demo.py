@@ -98,6 +98,21 @@ def create_demo() -> dict[str, str]:
     payments.record_payment(
         deposit.id, actor=staff, amount=Decimal("30.00"), method="transfer", now=now
     )
+    # Issue 10: the rest of the deposit asked through a payment link, emailed; and an
+    # option whose link, sent three days ago, expired yesterday.
+    payments.create_payment_request(deposit.id, actor=staff, send=True, now=now)
+    earlier = now - timedelta(days=3)
+    unpaid = actions.create_booking(
+        actor=staff,
+        organisation_id=org.id,
+        mode=State.OPTION,
+        customer_id=customers[2].id,
+        lines=[LineRequest(c_date.id, concert_types[0].id, 1)],
+        now=earlier,
+    )
+    payments.create_payment_request(
+        unpaid.id, actor=staff, expires_at=now - timedelta(days=1), send=True, now=earlier
+    )
     book(State.QUOTE, c_date, concert_types[0], 30, company)
     book(State.REQUEST, g_date, gala_types[0], 2, customers[1])
     book(State.REQUEST, g_date, gala_types[0], 1, customers[2])

@@ -587,3 +587,32 @@ class CancelWithMoneyOut(Schema):
     )
     coupon: VoucherOut | None
     recredited: Decimal
+
+
+class PaymentRequestIn(Schema):
+    amount: Amount | None = Field(
+        None, description="Default: what is still due. Never more than that (422 otherwise)."
+    )
+    expires_at: When | None = Field(
+        None,
+        description=(
+            "Default: the option's deadline while ahead, else 7 days. In the future, and for "
+            "an option no later than its enforced deadline (422 `expiry_invalid`)."
+        ),
+    )
+    send: bool = Field(False, description="Email the link to the customer at once.")
+
+
+class PaymentRequestOut(Schema):
+    id: int
+    amount: Decimal
+    currency: str
+    state: Literal["open", "paid", "cancelled", "expired"] = Field(
+        description="`expired`: an open link past `expires_at`; it can no longer be paid."
+    )
+    url: str = Field(description="The link the customer opens to pay (anyone holding it can).")
+    expires_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    sent_count: int
+    paid_at: datetime | None

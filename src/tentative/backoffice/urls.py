@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import reserves, views, vouchers
+from tentative.backoffice import payments, reserves, views, vouchers
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,6 +12,32 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.bookings, name="bookings"),
+    path(
+        "bookings/<str:reference>/payments/",
+        payments.booking_payments,
+        name="booking_payments",
+    ),
+    path(
+        "bookings/<str:reference>/payments/request/",
+        payments.request_payment,
+        name="booking_request_payment",
+    ),
+    path(
+        "bookings/<str:reference>/payments/requests/<int:request_id>/send/",
+        payments.send_request,
+        name="booking_send_request",
+    ),
+    path(
+        "bookings/<str:reference>/payments/requests/<int:request_id>/withdraw/",
+        payments.withdraw_request,
+        name="booking_withdraw_request",
+    ),
+    path("bookings/<str:reference>/payments/record/", payments.record, name="booking_record"),
+    path(
+        "bookings/<str:reference>/payments/<str:payment>/refund/",
+        payments.refund,
+        name="booking_refund",
+    ),
     path("reserves/", reserves.reserves, name="reserves"),
     path("reserves/<int:reserve_id>/", reserves.reserve, name="reserve"),
     path("reserves/<int:reserve_id>/<slug:verb>/", reserves.reserve_action, name="reserve_action"),

@@ -312,6 +312,8 @@ def context_for(
             "amount": money(event.get("amount")),
             "late": bool(event.get("late")),
             "url": event.get("url", ""),
+            # The link is paid with the simulated card processor: every email says so.
+            "simulated": bool(event.get("simulated")),
             "expires": when(event.get("expires_at")),
             "actor": event.get("actor", ""),
             # A cancellation with money (payments.cancel_with_money).

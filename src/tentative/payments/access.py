@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tentative.core.permissions import Role
 from tentative.payments.errors import VoucherUnknown
-from tentative.payments.models import Payment, Voucher, normalise_code
+from tentative.payments.models import Payment, PaymentRequest, Voucher, normalise_code
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import Forbidden, NotFound
 
@@ -52,3 +52,43 @@ def access_voucher(actor: Actor, code: str, *, lock: bool = False) -> Voucher:
         return vouchers.select_related("booking").get(code=normalise_code(code))
     except Voucher.DoesNotExist:
         raise VoucherUnknown() from None
+
+
+def access_payment_request(actor: Actor, request_id: int, *, lock: bool = False) -> PaymentRequest:
+    requests = PaymentRequest.objects.select_related("organisation")
+    if actor.kind != ActorKind.SYSTEM:
+        requests = requests.filter(organisation_id=actor.organisation_id)
+    if lock:
+        requests = requests.select_for_update(no_key=True, of=("self",))
+    try:
+        return requests.get(id=request_id)
+    except (PaymentRequest.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def request_by_token(token: str, *, lock: bool = False) -> PaymentRequest:
+    """Whoever holds the link may pay it: the token is the credential (unguessable)."""
+    if "\x00" in token:
+        raise NotFound()
+    requests = PaymentRequest.objects.select_related("organisation", "booking")
+    if lock:
+        requests = requests.select_for_update(no_key=True, of=("self",))
+    try:
+        return requests.get(token=token)
+    except PaymentRequest.DoesNotExist:
+        raise NotFound() from None
+
+
+def access_payment_request_by_key(actor: Actor, key: str) -> PaymentRequest:
+    """By id (digits) or by token, within the actor's organisation."""
+    if key.isdigit() and len(key) < 19:
+        return access_payment_request(actor, int(key))
+    if "\x00" in key:
+        raise NotFound()
+    found = PaymentRequest.objects.filter(token=key)
+    if actor.kind != ActorKind.SYSTEM:
+        found = found.filter(organisation_id=actor.organisation_id)
+    request_id = found.values_list("id", flat=True).first()
+    if request_id is None:
+        raise NotFound()
+    return access_payment_request(actor, request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from tentative.bookings import labels
 from tentative.shared.errors import DomainError, InvalidInput
 
 
@@ -64,6 +65,11 @@ class AboveOutstanding(DomainError):
     message = _("Only %(left)s is still due on this booking.")
 
 
+class AmountAboveBalance(InvalidInput):
+    code = "amount_above_balance"
+    message = _("At most %(outstanding)s is still due on this booking.")
+
+
 class NothingDue(DomainError):
     code, status = "nothing_due", 409
     message = _("Nothing is due on this booking.")
@@ -94,3 +100,33 @@ class MethodRequired(DomainError):
     message = _(
         "A gift voucher sold at the desk needs the way it was paid: cash, terminal or transfer."
     )
+
+
+class NotPayable(DomainError):
+    code, status = "not_payable", 409
+    message = _("A booking in state “%(state)s” cannot be paid.")
+
+    @property
+    def text(self) -> str:
+        """The state comes as a code; it is worded in the reader's language here."""
+        return str(self.message) % {"state": labels.label(labels.STATES, self.params["state"])}
+
+
+class ExpiryInvalid(InvalidInput):
+    code = "expiry_invalid"
+    message = _("Choose an expiry in the future, no later than the option's deadline.")
+
+
+class RequestExpired(DomainError):
+    code, status = "request_expired", 409
+    message = _("This payment link has expired. Please ask for a new one.")
+
+
+class RequestPaid(DomainError):
+    code, status = "request_paid", 409
+    message = _("This payment link has already been paid. Thank you!")
+
+
+class RequestCancelled(DomainError):
+    code, status = "request_cancelled", 409
+    message = _("This payment link was withdrawn. Please ask for a new one.")

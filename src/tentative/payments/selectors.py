@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,7 +21,14 @@ from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance, Money
-from tentative.payments.models import Payment, Voucher, VoucherEntry
+from tentative.payments.models import (
+    Payment,
+    PaymentRequest,
+    Refund,
+    SimulatedCharge,
+    Voucher,
+    VoucherEntry,
+)
 from tentative.payments.providers import PROVIDERS
 
 
@@ -108,3 +116,29 @@ def paid_by_kind(booking: Booking) -> tuple[Decimal, Decimal]:
         .values_list("by_voucher", "s")
     )
     return sums.get(False) or Decimal(0), sums.get(True) or Decimal(0)
+
+
+def simulated_state(payment: Payment) -> str:
+    """What the simulated processor knows of `payment` ("created" before any decision)."""
+    charge = SimulatedCharge.objects.filter(payment=payment).values_list("state", flat=True)
+    return charge.first() or "created"
+
+
+def requests_of(booking: Booking) -> QuerySet[PaymentRequest]:
+    """A booking's payment requests, newest first (`PaymentRequest.shown_state(now)` tells
+    an expired one from an open one)."""
+    return booking.payment_requests.order_by("-created_at", "-id")
+
+
+def last_attempt(request: PaymentRequest) -> Payment | None:
+    """The newest payment opened through a link."""
+    return request.payments.order_by("-created_at", "-id").first()
+
+
+def refunds_of(booking: Booking) -> QuerySet[Refund]:
+    return Refund.objects.filter(payment__booking=booking)
+
+
+def request_url(request: PaymentRequest) -> str:
+    """The link customers open (absolute, `PUBLIC_URL`)."""
+    return f"{settings.PUBLIC_URL}/pay/{request.token}/"

@@ -16,6 +16,8 @@ from tentative.api.schemas import (
     NotificationOut,
     PaymentIn,
     PaymentOut,
+    PaymentRequestIn,
+    PaymentRequestOut,
     PaymentsOut,
     Reference,
     RefundIn,
@@ -24,7 +26,11 @@ from tentative.api.schemas import (
     refusals,
 )
 from tentative.bookings.access import access_booking_by_reference
+from tentative.core.money import Money
 from tentative.payments import actions, selectors
+from tentative.payments.access import access_payment_request_by_key
+from tentative.payments.models import PaymentRequest
+from tentative.shared.clock import now_or
 
 router = Router(tags=["payments"])
 
@@ -96,3 +102,84 @@ def notify(request: HttpRequest, provider: str) -> object:
     processor). The same notification twice, or an older one, changes nothing."""
     outcome = actions.receive_notification(provider[:32], request.body, request.headers)
     return {"outcome": outcome.value}
+
+
+def _request(link: PaymentRequest) -> dict[str, object]:
+    return {
+        "id": link.id,
+        "amount": str(Money(link.amount, link.currency).amount),
+        "currency": link.currency,
+        "state": link.shown_state(now_or(None)),
+        "url": selectors.request_url(link),
+        "expires_at": link.expires_at.isoformat(),
+        "created_at": link.created_at.isoformat(),
+        "sent_at": link.sent_at.isoformat() if link.sent_at else None,
+        "sent_count": link.sent_count,
+        "paid_at": link.paid_at.isoformat() if link.paid_at else None,
+    }
+
+
+@router.get(
+    "/bookings/{reference}/payment-requests",
+    response={200: list[PaymentRequestOut], **READ_ERRORS},
+)
+def payment_requests(request: HttpRequest, reference: Reference) -> object:
+    """The booking's payment links, newest first; `state` says which can still be paid."""
+    booking = access_booking_by_reference(staff_actor(request), reference.upper())
+    return [_request(link) for link in selectors.requests_of(booking)]
+
+
+@router.post(
+    "/bookings/{reference}/payment-requests",
+    response={201: PaymentRequestOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(
+        refusals(
+            ("not_payable", "nothing_due"),
+            ("amount_invalid", "amount_above_balance", "expiry_invalid"),
+        )
+    ),
+)
+@idempotent
+def create_payment_request(
+    request: HttpRequest, reference: Reference, payload: PaymentRequestIn
+) -> Result:
+    """A payment link for the customer (seed 004): for what is still due unless an amount is
+    given, until the option's deadline unless an expiry is given; `send` emails it."""
+    actor = staff_actor(request)
+    booking = access_booking_by_reference(actor, reference.upper())
+    link = actions.create_payment_request(
+        booking.id,
+        actor=actor,
+        amount=Decimal(payload.amount) if payload.amount is not None else None,
+        expires_at=payload.expires_at,
+        send=payload.send,
+    )
+    return 201, _request(link)
+
+
+@router.post(
+    "/payment-requests/{key}/send",
+    response={200: PaymentRequestOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(
+        refusals(("request_paid", "request_expired", "request_cancelled", "not_payable"))
+    ),
+)
+@idempotent
+def send_payment_request(request: HttpRequest, key: str) -> Result:
+    """Email a link to the customer (again). `key`: the request's id or its token."""
+    actor = staff_actor(request)
+    link = access_payment_request_by_key(actor, key[:64])
+    return 200, _request(actions.send_payment_request(link.id, actor=actor))
+
+
+@router.post(
+    "/payment-requests/{key}/cancel",
+    response={200: PaymentRequestOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(refusals(("request_paid", "request_cancelled"))),
+)
+@idempotent
+def cancel_payment_request(request: HttpRequest, key: str) -> Result:
+    """Withdraw a link: it can no longer be paid. `key`: the request's id or its token."""
+    actor = staff_actor(request)
+    link = access_payment_request_by_key(actor, key[:64])
+    return 200, _request(actions.cancel_payment_request(link.id, actor=actor))

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         ("bookings", "0003_lines_of_every_offer"),
-        ("payments", "0001_initial"),
+        ("payments", "0002_payment_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

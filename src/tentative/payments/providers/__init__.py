@@ -9,9 +9,11 @@ processor that behaves like a real one, labelled as simulated wherever it shows)
 from __future__ import annotations
 
 from tentative.payments.providers.base import (
+    AuthorisationLapsed,
     BadSignature,
     Capabilities,
     Notification,
+    NotSupported,
     Provider,
 )
 from tentative.payments.providers.offline import Offline
@@ -20,4 +22,12 @@ from tentative.payments.providers.voucher import Vouchers
 
 PROVIDERS: dict[str, Provider] = {p.code: p for p in (SimulatedCard(), Offline(), Vouchers())}
 
-__all__ = ["PROVIDERS", "BadSignature", "Capabilities", "Notification", "Provider"]
+__all__ = [
+    "PROVIDERS",
+    "AuthorisationLapsed",
+    "BadSignature",
+    "Capabilities",
+    "NotSupported",
+    "Notification",
+    "Provider",
+]

@@ -3,16 +3,10 @@ is no notification to receive, and a refund is money staff pay back themselves."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-
-from tentative.payments.providers.base import BadSignature, Capabilities, Notification
+from tentative.payments.providers.base import Capabilities, CapturedWhenRecorded
 
 
-class Offline:
+class Offline(CapturedWhenRecorded):
     code = "offline"
     label = "Offline"
     capabilities = Capabilities(refunds_online=False)
-
-    def verify(self, body: bytes, headers: Mapping[str, str], *, now: datetime) -> Notification:
-        raise BadSignature("offline payments send no notifications")

@@ -4,16 +4,10 @@ voucher as a re-credit (`actions/_refund.py`), never to a bank or a card."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-
-from tentative.payments.providers.base import BadSignature, Capabilities, Notification
+from tentative.payments.providers.base import Capabilities, CapturedWhenRecorded
 
 
-class Vouchers:
+class Vouchers(CapturedWhenRecorded):
     code = "voucher"
     label = "Coupon or gift voucher"
     capabilities = Capabilities()  # refunds "online": back onto the voucher, nothing to pay back
-
-    def verify(self, body: bytes, headers: Mapping[str, str], *, now: datetime) -> Notification:
-        raise BadSignature("vouchers send no notifications")
