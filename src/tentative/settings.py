@@ -31,6 +31,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # Signs the simulated card processor's notifications (payments/providers/simulated.py).
 SIMULATED_PAYMENTS_SECRET = os.environ.get("TENTATIVE_SIMULATED_PAYMENTS_SECRET", "")
+# How long the simulated card processor's authorisations last (Stripe: 7 days); charging
+# after approval by authorising at request time is allowed only within it.
+SIMULATED_AUTHORISATION_DAYS = int(os.environ.get("TENTATIVE_SIMULATED_AUTHORISATION_DAYS", "7"))
 ALLOWED_HOSTS = os.environ.get("TENTATIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )

@@ -26,7 +26,8 @@ from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
 from tentative.bookings.actions import MAX_QUANTITY
-from tentative.bookings.models import Channel
+from tentative.bookings.models import Booking, Channel
+from tentative.payments import selectors as payment_selectors
 
 MAX_ID = 2**63 - 1
 
@@ -245,6 +246,15 @@ class TargetIn(ReasonIn):
     target: Literal["option", "confirmed"] = "confirmed"
 
 
+class ApproveIn(ReasonIn):
+    # Absent: the offer decides. An explicit null is refused like any other wrong value.
+    target: Literal["option", "confirmed"] = Field(  # type: ignore[assignment]
+        None,
+        description="Absent: an option awaiting payment when the offer is charged after "
+        "approval, else confirmed. `confirmed` is refused for such an offer.",
+    )
+
+
 class ExtendIn(ReasonIn):
     until: When = Field(description="The new deadline. " + WHEN + FUTURE)
 
@@ -300,9 +310,18 @@ class BookingOut(Schema):
     deadline_enforced: datetime | None
     at_limit: str
     deadline_rule: str
+    decide_by: datetime | None = Field(
+        None,
+        description="A pending request only: when staff must decide, the earlier of the "
+        "request's deadline and the end of the card authorisation taken with it.",
+    )
     created_at: datetime
     updated_at: datetime
     lines: list[LineOut]
+
+    @staticmethod
+    def resolve_decide_by(obj: Booking) -> datetime | None:
+        return payment_selectors.decide_by(obj)
 
 
 class AuditOut(Schema):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
+from tentative.core import approval
 from tentative.core.money import Balance, Money
+from tentative.core.states import State
 from tentative.payments.models import Payment
 from tentative.payments.providers import PROVIDERS
 
@@ -55,3 +58,22 @@ def balance_of_row(booking: Booking) -> Balance:
         captured=money(booking.paid_in),  # type: ignore[attr-defined]
         refunded=money(booking.paid_back),  # type: ignore[attr-defined]
     )
+
+
+def decide_by(booking: Booking) -> datetime | None:
+    """A pending request only: when staff must decide on it (core.approval.decide_by): the
+    earlier of its own deadline and the end of the card authorisation taken with it."""
+    if booking.state != State.REQUEST:
+        return None
+    return approval.decide_by(booking.deadline_enforced, _authorised_until(booking))
+
+
+def _authorised_until(booking: Booking) -> datetime | None:
+    if hasattr(booking, "authorised_until"):  # read by `with_decide_by`
+        return booking.authorised_until  # type: ignore[no-any-return]
+    return None
+
+
+def with_decide_by(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings, each with what `decide_by` reads, in the same query (for lists)."""
+    return bookings

@@ -12,6 +12,7 @@ from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ApproveIn,
     AuditOut,
     BookingIn,
     BookingOut,
@@ -32,6 +33,7 @@ from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
 from tentative.bookings.models import Booking
 from tentative.core.states import State
+from tentative.payments import selectors as payment_selectors
 
 router = Router(tags=["bookings"])
 MAX_PAGE = 200
@@ -127,6 +129,7 @@ class BookingFilters(Schema):
 @paginate(Page)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> object:
     bookings = visible_bookings(staff_actor(request)).prefetch_related("lines").order_by("-id")
+    bookings = payment_selectors.with_decide_by(bookings)
     if filters.state:
         bookings = bookings.filter(state=filters.state.value)
     if filters.event_date_id:
@@ -159,13 +162,21 @@ def _booking_id(request: HttpRequest, reference: str) -> int:
     return int(_booking(request, reference).id)
 
 
-@_mutation("/bookings/{reference}/approve", 200, BookingOut)
+@_mutation(
+    "/bookings/{reference}/approve",
+    200,
+    BookingOut,
+    invalid=(*ACTION_INVALID, "charged_after_approval"),
+)
 @idempotent
-def approve(request: HttpRequest, reference: Reference, payload: TargetIn) -> Result:
+def approve(request: HttpRequest, reference: Reference, payload: ApproveIn) -> Result:
+    """A request becomes an option awaiting payment when its offer is charged after
+    approval (the card authorised with it is then captured, or a payment request sent),
+    else confirmed."""
     booking = actions.approve_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
-        target=State(payload.target),
+        target=State(payload.target) if payload.target else None,
         reason=payload.reason,
     )
     return _out(200, booking)
