@@ -31,9 +31,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # Signs the simulated card processor's notifications (payments/providers/simulated.py).
 SIMULATED_PAYMENTS_SECRET = os.environ.get("TENTATIVE_SIMULATED_PAYMENTS_SECRET", "")
-# How long the simulated card processor's authorisations last (Stripe: 7 days); charging
-# after approval by authorising at request time is allowed only within it.
+# How long the simulated card processor holds an authorisation before it lapses.
 SIMULATED_AUTHORISATION_DAYS = int(os.environ.get("TENTATIVE_SIMULATED_AUTHORISATION_DAYS", "7"))
+# Where customers reach this site: the start of absolute links in emails (payment links).
+PUBLIC_URL = os.environ.get("TENTATIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = os.environ.get("TENTATIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )

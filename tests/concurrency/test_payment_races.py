@@ -26,7 +26,7 @@ from tests.factories import book, on_sale, staff
 from tests.payments.helpers import notification
 
 # The module, not the function of the same name that the package exports.
-receiving = importlib.import_module("tentative.payments.actions.receive_notification")
+receiving = importlib.import_module("tentative.payments.actions.apply_notification")
 
 pytestmark = [pytest.mark.django_db(transaction=True), on_postgres]
 

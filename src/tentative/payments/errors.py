@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from tentative.bookings import labels
 from tentative.shared.errors import DomainError, InvalidInput
 
 
@@ -30,3 +31,43 @@ class BadNotification(DomainError):
 class UnknownPayment(DomainError):
     code, status = "unknown_payment", 404
     message = _("No such payment.")
+
+
+class AmountAboveBalance(InvalidInput):
+    code = "amount_above_balance"
+    message = _("At most %(outstanding)s is still due on this booking.")
+
+
+class NothingDue(DomainError):
+    code, status = "nothing_due", 409
+    message = _("Nothing is due on this booking.")
+
+
+class NotPayable(DomainError):
+    code, status = "not_payable", 409
+    message = _("A booking in state “%(state)s” cannot be paid.")
+
+    @property
+    def text(self) -> str:
+        """The state comes as a code; it is worded in the reader's language here."""
+        return str(self.message) % {"state": labels.label(labels.STATES, self.params["state"])}
+
+
+class ExpiryInvalid(InvalidInput):
+    code = "expiry_invalid"
+    message = _("Choose an expiry in the future, no later than the option's deadline.")
+
+
+class RequestExpired(DomainError):
+    code, status = "request_expired", 410
+    message = _("This payment link has expired. Please ask for a new one.")
+
+
+class RequestPaid(DomainError):
+    code, status = "request_paid", 409
+    message = _("This payment link has already been paid. Thank you!")
+
+
+class RequestCancelled(DomainError):
+    code, status = "request_cancelled", 410
+    message = _("This payment link was withdrawn. Please ask for a new one.")

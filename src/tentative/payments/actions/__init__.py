@@ -1,7 +1,22 @@
 """One module per verb. Only these functions change a payment or a refund."""
 
+from tentative.payments.actions.apply_notification import Outcome, apply_notification
+from tentative.payments.actions.create_payment_request import create_payment_request
+from tentative.payments.actions.pay_request import pay_request
 from tentative.payments.actions.receive_notification import receive_notification
 from tentative.payments.actions.record_payment import record_payment
 from tentative.payments.actions.refund_payment import refund_payment
+from tentative.payments.actions.send_payment_request import send_payment_request
+from tentative.payments.actions.start_payment import start_payment
 
-__all__ = ["receive_notification", "record_payment", "refund_payment"]
+__all__ = [
+    "Outcome",
+    "apply_notification",
+    "create_payment_request",
+    "pay_request",
+    "receive_notification",
+    "record_payment",
+    "refund_payment",
+    "send_payment_request",
+    "start_payment",
+]

@@ -9,9 +9,11 @@ processor that behaves like a real one, labelled as simulated wherever it shows)
 from __future__ import annotations
 
 from tentative.payments.providers.base import (
+    AuthorisationLapsed,
     BadSignature,
     Capabilities,
     Notification,
+    NotSupported,
     Provider,
 )
 from tentative.payments.providers.offline import Offline
@@ -19,4 +21,12 @@ from tentative.payments.providers.simulated import SimulatedCard
 
 PROVIDERS: dict[str, Provider] = {p.code: p for p in (SimulatedCard(), Offline())}
 
-__all__ = ["PROVIDERS", "BadSignature", "Capabilities", "Notification", "Provider"]
+__all__ = [
+    "PROVIDERS",
+    "AuthorisationLapsed",
+    "BadSignature",
+    "Capabilities",
+    "NotSupported",
+    "Notification",
+    "Provider",
+]

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from tentative.payments.providers.base import BadSignature, Capabilities, Notification
+from tentative.payments.providers.base import (
+    BadSignature,
+    Capabilities,
+    Notification,
+    NotSupported,
+)
+
+if TYPE_CHECKING:
+    from tentative.payments.models import Payment
 
 
 class Offline:
@@ -16,3 +26,9 @@ class Offline:
 
     def verify(self, body: bytes, headers: Mapping[str, str], *, now: datetime) -> Notification:
         raise BadSignature("offline payments send no notifications")
+
+    def capture(self, payment: Payment, amount: Decimal, *, now: datetime) -> Notification:
+        raise NotSupported("an offline payment is captured when staff record it")
+
+    def void(self, payment: Payment, *, now: datetime) -> Notification:
+        raise NotSupported("an offline payment has no authorisation to void")
