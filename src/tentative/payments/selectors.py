@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Min, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
 from tentative.core import approval
 from tentative.core.money import Balance, Money
+from tentative.core.payments import PaymentState
 from tentative.core.states import State
 from tentative.payments.models import Payment
 from tentative.payments.providers import PROVIDERS
@@ -71,9 +72,26 @@ def decide_by(booking: Booking) -> datetime | None:
 def _authorised_until(booking: Booking) -> datetime | None:
     if hasattr(booking, "authorised_until"):  # read by `with_decide_by`
         return booking.authorised_until  # type: ignore[no-any-return]
-    return None
+    return (
+        _authorisations()
+        .filter(booking_id=booking.id)
+        .aggregate(until=Min("authorised_until"))["until"]
+    )
+
+
+def _authorisations() -> QuerySet[Payment]:
+    """Authorisations taken at request time and not captured, voided or lapsed yet."""
+    return Payment.objects.filter(
+        capture_later=True, state=PaymentState.AUTHORISED.value, authorised_until__isnull=False
+    )
 
 
 def with_decide_by(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """The bookings, each with what `decide_by` reads, in the same query (for lists)."""
-    return bookings
+    ends = (
+        _authorisations()
+        .filter(booking_id=OuterRef("id"))
+        .order_by("authorised_until")
+        .values("authorised_until")[:1]
+    )
+    return bookings.annotate(authorised_until=Subquery(ends))

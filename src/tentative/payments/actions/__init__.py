@@ -1,6 +1,8 @@
 """One module per verb. Only these functions change a payment or a refund."""
 
 from tentative.payments.actions.apply_notification import Outcome, apply_notification
+from tentative.payments.actions.authorise_request import authorise_request
+from tentative.payments.actions.collect_after_approval import collect_after_approval
 from tentative.payments.actions.create_payment_request import create_payment_request
 from tentative.payments.actions.pay_request import pay_request
 from tentative.payments.actions.receive_notification import receive_notification
@@ -12,6 +14,8 @@ from tentative.payments.actions.start_payment import start_payment
 __all__ = [
     "Outcome",
     "apply_notification",
+    "authorise_request",
+    "collect_after_approval",
     "create_payment_request",
     "pay_request",
     "receive_notification",
