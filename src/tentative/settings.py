@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tentative.notifications",
     "tentative.api",
     "tentative.backoffice",
+    "tentative.public",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/notifications/", include("tentative.backoffice.notifications_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tentative.public.urls")),
 ]

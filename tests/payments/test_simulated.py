@@ -203,3 +203,13 @@ def test_offline_has_nothing_to_capture_or_void(org, option):
         actions.start_payment(
             option.id, actor=staff(org), amount=Decimal("5"), capture_later=True, provider="offline"
         )
+
+
+def test_a_hosted_page_older_than_24_hours_expires_the_payment(option):
+    payment = open_card(option)
+    later = payment.created_at + simulated.SESSION
+    note = simulated.checkout(payment, Choice.SUCCESS, now=later)
+    assert note is not None and note.state == "expired"
+    actions.apply_notification("simulated", note, now=later)
+    assert state(payment) == "expired"
+    assert Booking.objects.get(id=option.id).state == State.OPTION

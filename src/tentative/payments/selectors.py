@@ -13,7 +13,7 @@ from tentative.core import approval
 from tentative.core.money import Balance, Money
 from tentative.core.payments import PaymentState
 from tentative.core.states import State
-from tentative.payments.models import Payment
+from tentative.payments.models import Payment, PaymentRequest, SimulatedCharge
 from tentative.payments.providers import PROVIDERS
 
 
@@ -95,3 +95,20 @@ def with_decide_by(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
         .values("authorised_until")[:1]
     )
     return bookings.annotate(authorised_until=Subquery(ends))
+
+
+def simulated_state(payment: Payment) -> str:
+    """What the simulated processor knows of `payment` ("created" before any decision)."""
+    charge = SimulatedCharge.objects.filter(payment=payment).values_list("state", flat=True)
+    return charge.first() or "created"
+
+
+def requests_of(booking: Booking) -> QuerySet[PaymentRequest]:
+    """A booking's payment requests, newest first (`PaymentRequest.shown_state(now)` tells
+    an expired one from an open one)."""
+    return booking.payment_requests.order_by("-created_at", "-id")
+
+
+def last_attempt(request: PaymentRequest) -> Payment | None:
+    """The newest payment opened through a link."""
+    return request.payments.order_by("-created_at", "-id").first()

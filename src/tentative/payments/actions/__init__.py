@@ -9,11 +9,17 @@ from tentative.payments.actions.receive_notification import receive_notification
 from tentative.payments.actions.record_payment import record_payment
 from tentative.payments.actions.refund_payment import refund_payment
 from tentative.payments.actions.send_payment_request import send_payment_request
+from tentative.payments.actions.simulated_card import (
+    apply_return,
+    simulated_checkout,
+    simulated_decide,
+)
 from tentative.payments.actions.start_payment import start_payment
 
 __all__ = [
     "Outcome",
     "apply_notification",
+    "apply_return",
     "authorise_request",
     "collect_after_approval",
     "create_payment_request",
@@ -22,5 +28,7 @@ __all__ = [
     "record_payment",
     "refund_payment",
     "send_payment_request",
+    "simulated_checkout",
+    "simulated_decide",
     "start_payment",
 ]

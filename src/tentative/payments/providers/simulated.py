@@ -43,6 +43,7 @@ from tentative.payments.providers.base import (
 
 HEADER = "Tentative-Signature"
 TOLERANCE = timedelta(minutes=5)
+SESSION = timedelta(hours=24)  # a hosted payment page is usable this long, then expires
 
 
 def _secret() -> bytes:
@@ -147,6 +148,8 @@ def checkout(
         if charge.state != PaymentState.CREATED:
             return _answer(charge, now)
         charge.delivery = asdict(delivery or Delivery())
+        if now >= payment.created_at + SESSION:
+            return _move(charge, PaymentState.EXPIRED, now)
         return _decide(charge, choice, now)
 
 
