@@ -172,6 +172,14 @@ def test_a_staff_request_already_open_is_not_doubled(org):
     assert PaymentRequest.objects.filter(booking=request).count() == 1
 
 
+def test_an_option_staff_made_themselves_is_not_sent_a_request(org):
+    date, ticket = on_sale(org, requires_approval=True, approval_charge="after_approval")
+    option = book(staff(org), date, ticket, mode=State.OPTION)
+    assert option.state == State.OPTION
+    assert collect_after_approval_pass() == 0
+    assert not PaymentRequest.objects.filter(booking=option).exists()
+
+
 def test_cancelled_while_the_capture_is_in_flight_the_money_goes_back_at_once(org, monkeypatch):
     request = request_for(org)
     payment = authorise(request)

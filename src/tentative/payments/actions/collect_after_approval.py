@@ -31,11 +31,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from tentative.audit.models import AuditEntry
 from tentative.bookings.access import access_booking
 from tentative.bookings.models import Booking
 from tentative.core.approval import Charge
 from tentative.core.payments import PaymentState
-from tentative.core.states import State
+from tentative.core.states import Action, State
 from tentative.payments.actions.apply_notification import apply_notification
 from tentative.payments.actions.create_payment_request import create_payment_request
 from tentative.payments.models import AfterApproval, Payment, PaymentRequest
@@ -118,9 +119,12 @@ def _awaiting_request(now: datetime) -> QuerySet[Booking]:
         booking_id=OuterRef("id"), state=PaymentRequest.State.OPEN, expires_at__gt=now
     )
     sent = AfterApproval.objects.filter(booking_id=OuterRef("id"), step=Step.REQUEST)
+    # Staff may also make an option of such an offer themselves: only an approval sends.
+    approved = AuditEntry.objects.filter(booking_id=OuterRef("id"), action=Action.APPROVE.value)
     return (
         Booking.objects.filter(state=State.OPTION.value)
         .filter(_charged_after_approval())
+        .filter(Exists(approved))
         .exclude(Exists(paying))
         .exclude(Exists(open_request))
         .exclude(Exists(sent))
