@@ -105,3 +105,31 @@ def test_each_pending_request_shows_decide_within(client, org, language, countdo
     with time_machine.travel(start + timedelta(days=2, minutes=1), tick=False):
         late = client.get("/staff/", headers={"accept-language": language}).content.decode()
     assert 'class="decide decide-late"' in late
+
+
+def test_a_request_with_its_card_authorised_says_so_and_until_when(client, org, settings):
+    import time_machine
+
+    from tentative.payments import actions as payments
+    from tentative.payments.providers import simulated
+
+    settings.SIMULATED_AUTHORISATION_DAYS = 2
+    start = datetime(2031, 3, 2, 10, 0, tzinfo=PARIS)
+    date, ticket = on_sale(
+        org,
+        starts_at=start + timedelta(days=20),
+        requires_approval=True,
+        approval_charge="authorise",
+        decision_days=2,
+    )
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    with time_machine.travel(start, tick=False):
+        request = book(owner, date, ticket, mode=State.REQUEST)
+        book(owner, date, ticket, mode=State.REQUEST)  # not authorised
+        payment = payments.authorise_request(request.id, actor=owner)
+        note = simulated.checkout(payment, simulated.Choice.SUCCESS, now=timezone.now())
+        payments.apply_notification("simulated", note)  # type: ignore[arg-type]
+        client.force_login(membership.user)
+        page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+    assert page.count("Carte autorisée") == 1 and "jusqu’au 04/03/2031 10:00" in page
