@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tentative.core.states import State
 from tentative.shared.actor import Actor
@@ -95,14 +95,18 @@ def test_each_pending_request_shows_decide_within(client, org, language, countdo
     with time_machine.travel(start, tick=False):
         request = book(owner, date, ticket, mode=State.REQUEST)
         book(owner, date, ticket, mode=State.OPTION)  # no countdown for an option
-    with time_machine.travel(start + timedelta(hours=1), tick=False):
+    # The page activates the reader's language; `override` puts back the test's after it.
+    with time_machine.travel(start + timedelta(hours=1), tick=False), translation.override("en"):
         client.force_login(membership.user)  # a session of that time
         page = client.get("/staff/", headers={"accept-language": language}).content.decode()
     assert page.count('class="decide"') == 1
     assert countdown in page, page[page.find("decide") - 200 : page.find("decide") + 300]
     assert by in page, page[page.find("decide") : page.find("decide") + 300]
     assert request.reference in page
-    with time_machine.travel(start + timedelta(days=2, minutes=1), tick=False):
+    with (
+        time_machine.travel(start + timedelta(days=2, minutes=1), tick=False),
+        translation.override("en"),
+    ):
         late = client.get("/staff/", headers={"accept-language": language}).content.decode()
     assert 'class="decide decide-late"' in late
 
@@ -131,5 +135,6 @@ def test_a_request_with_its_card_authorised_says_so_and_until_when(client, org, 
         note = simulated.checkout(payment, simulated.Choice.SUCCESS, now=timezone.now())
         payments.apply_notification("simulated", note)  # type: ignore[arg-type]
         client.force_login(membership.user)
-        page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+        with translation.override("en"):
+            page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
     assert page.count("Carte autorisée") == 1 and "jusqu’au 04/03/2031 10:00" in page

@@ -21,11 +21,11 @@ def test_authorising_at_request_is_refused_when_requests_may_outlast_the_window(
     ticket = TicketTypeFactory.build(
         event=on_sale(org)[1].event, requires_approval=True, approval_charge="authorise"
     )
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         ticket.full_clean()  # no "decide within": a request waits until the date starts
     assert "at most 7 days" in str(refused.value.message_dict["decision_days"])
     ticket.decision_days = 8
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         ticket.full_clean()
     assert "lasts 7 days" in str(refused.value.message_dict["decision_days"])
     ticket.decision_days = 7
