@@ -227,6 +227,24 @@ def test_a_worker_that_died_mid_capture_is_relieved_when_its_lease_ends(org, fro
     assert AfterApproval.objects.get(id=claim).attempts == 2
 
 
+def test_a_processor_failing_mid_call_is_tried_again_after_the_lease(org, frozen, monkeypatch):
+    request = request_for(org)
+    payment = authorise(request)
+    bookings.approve_booking(request.id, actor=staff(org))
+
+    def down(payment, amount, *, now):  # type: ignore[no-untyped-def]
+        raise ConnectionError("processor unreachable")
+
+    monkeypatch.setattr(collecting, "deliver_capture", down)
+    assert collect_after_approval_pass() == 0  # logged; the other steps still run
+    assert fresh(payment).state == "authorised"
+    monkeypatch.undo()
+    assert collect_after_approval_pass() == 0  # the lease of the failed call still runs
+    frozen.shift(collecting.LEASE + timedelta(seconds=1))
+    assert collect_after_approval_pass() == 1
+    assert fresh(payment).state == "captured" and fresh(request).state == State.CONFIRMED
+
+
 def test_authorising_is_only_for_a_request_of_an_authorise_offer_and_only_once(org):
     request = request_for(org, charge="after_approval", decision_days=None)
     with pytest.raises(errors.NotAuthorisable):

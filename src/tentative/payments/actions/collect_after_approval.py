@@ -48,7 +48,7 @@ from tentative.payments.providers import (
 )
 from tentative.payments.selectors import balance
 from tentative.shared.actor import Actor
-from tentative.shared.errors import DomainError
+from tentative.shared.errors import CapacityBusy, DomainError
 from tentative.shared.transactions import action_transaction, next_action_joins
 
 log = logging.getLogger(__name__)
@@ -64,13 +64,19 @@ Step = AfterApproval.Step
 
 def collect_after_approval(*, now: datetime, limit: int = 50) -> int:
     """One pass: void, capture, then request; returns how many steps it took."""
+    steps = [
+        *((_void, p) for p in _authorisations(ENDED, Step.VOID, now)[:limit]),
+        *((_capture, p) for p in _authorisations(APPROVED, Step.CAPTURE, now)[:limit]),
+        *((_request, b) for b in _awaiting_request(now)[:limit]),
+    ]
     done = 0
-    for payment in _authorisations(ENDED, Step.VOID, now)[:limit]:
-        done += _void(payment, now=now)
-    for payment in _authorisations(APPROVED, Step.CAPTURE, now)[:limit]:
-        done += _capture(payment, now=now)
-    for booking_id in _awaiting_request(now)[:limit]:
-        done += _request(booking_id, now=now)
+    for step, item in steps:
+        try:
+            done += step(item, now=now)  # type: ignore[operator]
+        except CapacityBusy:
+            continue  # the booking's lock waited too long: the next pass tries again
+        except Exception:  # a processor that failed mid-call: its lease runs out, then again
+            log.exception("charge after approval: %s of %s failed", step.__name__, item)
     return done
 
 
@@ -248,6 +254,8 @@ def _request(booking_id: int, *, now: datetime) -> int:
             )
             with next_action_joins():
                 create_payment_request(booking.id, actor=ACTOR, send=True, now=now)
+    except CapacityBusy:
+        raise
     except DomainError as refused:  # nothing due (free), or not payable any more
         log.info("no payment request for booking %s: %s", booking_id, refused.code)
         with transaction.atomic():
