@@ -31,8 +31,9 @@ def test_the_demo_shows_money_paid_in_full_and_in_part():
     from tentative.payments.models import Payment
 
     create_demo()
-    assert Payment.objects.exclude(provider="voucher").count() == 2
-    assert {p.booking.state for p in Payment.objects.select_related("booking")} == {
+    taken = Payment.objects.filter(capture_later=False).exclude(provider="voucher")
+    assert taken.count() == 2
+    assert {p.booking.state for p in taken.select_related("booking")} == {
         "confirmed",
         "option",
     }
@@ -62,3 +63,25 @@ def test_the_demo_has_an_open_payment_link_and_an_expired_one():
     assert all(
         r.sent_count == 1 and r.booking.state == "option" for r in PaymentRequest.objects.all()
     )
+
+
+def test_the_demo_charges_after_approval_in_each_mode():
+    """Issue 10 item 4: a pending request of each mode, one with its card authorised; the
+    worker's pass sends the approved gala booking its payment request."""
+    from django.utils import timezone
+
+    from tentative.payments import actions, selectors
+    from tentative.payments.models import Payment, PaymentRequest
+
+    create_demo()
+    for mode in ("after_approval", "authorise"):
+        assert Booking.objects.filter(
+            state=State.REQUEST, lines__ticket_type__approval_charge=mode
+        ).exists(), mode
+    held = Payment.objects.get(capture_later=True)
+    assert held.state == "authorised" and held.booking.state == State.REQUEST
+    assert selectors.decide_by(held.booking) is not None
+    before = list(PaymentRequest.objects.values_list("id", flat=True))
+    assert actions.collect_after_approval(now=timezone.now()) == 1
+    requested = PaymentRequest.objects.exclude(id__in=before).get()
+    assert requested.booking.state == State.OPTION and requested.sent_count == 1

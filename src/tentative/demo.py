@@ -17,12 +17,14 @@ from tentative.accounts.models import ApiToken, Customer, Organisation, StaffMem
 from tentative.bookings import actions
 from tentative.bookings.actions import LineRequest
 from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
+from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
+from tentative.payments.providers import simulated
 from tentative.shared.actor import Actor
 
 OWNER = ("owner", "owner-demo-pass")
@@ -124,6 +126,7 @@ def create_demo() -> dict[str, str]:
     actions.expire_booking(lapsed.id, actor=staff, reason="Délai dépassé")
     approved = book(State.REQUEST, g_date, gala_types[0], 2, customers[0])
     actions.approve_booking(approved.id, actor=staff, target=State.OPTION)
+    _charge_after_approval(gala, gala_types[0], g_date, staff, customers, now)
     _reserves(org, staff, c_date, concert_types[0], customers[2])
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
@@ -133,6 +136,38 @@ def create_demo() -> dict[str, str]:
         "agent": f"{AGENT[0]} / {AGENT[1]}",
         "api token (owner)": token,
     }
+
+
+def _charge_after_approval(gala, entry, date, staff, customers, now):  # type: ignore[no-untyped-def]
+    """Issue 10 item 4: the gala's entry is paid after approval (a payment request once
+    accepted: the worker sends one for the request approved above); its dinner authorises
+    the card at request, captured on acceptance, so requests are decided within 5 days."""
+    entry.approval_charge = Charge.AFTER_APPROVAL.value
+    entry.save(update_fields=["approval_charge"])
+    dinner = TicketType.objects.create(
+        event=gala,
+        name="Dîner de gala (carte autorisée à la demande)",
+        price=Decimal("85.00"),
+        requires_approval=True,
+        approval_charge=Charge.AUTHORISE.value,
+        decision_days=5,
+        deadline_days_after_booking=3,
+    )
+    dinner.full_clean()
+    for who in customers[:2]:
+        request = actions.create_booking(
+            actor=staff,
+            organisation_id=gala.organisation_id,
+            mode=State.REQUEST,
+            customer_id=who.id,
+            lines=[LineRequest(date.id, dinner.id, 2)],
+            now=now,
+        )
+    # The last one's card is authorised on the simulated processor's page; the other waits.
+    payment = payments.authorise_request(request.id, actor=staff, now=now)
+    answer = simulated.checkout(payment, simulated.Choice.SUCCESS, now=now)
+    if answer is not None:
+        payments.apply_notification(simulated.SimulatedCard.code, answer, now=now)
 
 
 def _reserves(org, staff, date, ticket, customer):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tentative.core.states import State
 from tentative.shared.actor import Actor
@@ -72,3 +72,69 @@ def test_a_booking_that_owes_nothing_shows_no_payment_status(client, org):
     client.force_login(membership.user)
     page = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
     assert 'class="paid' not in page and " due" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "countdown", "by"),
+    [
+        ("en", "Decide within 1\xa0day, 23\xa0hours", "by 03/04/2031 10 a.m."),
+        ("fr", "Décider d’ici 1\xa0jour, 23\xa0heures", "avant le 04/03/2031 10:00"),
+        ("es", "Decidir en 1\xa0día, 23\xa0horas", "antes del 04/03/2031 10:00"),
+    ],
+)
+def test_each_pending_request_shows_decide_within(client, org, language, countdown, by):
+    """The countdown of issue 10 item 4, from a frozen clock, in the organisation's zone."""
+    import time_machine
+
+    start = datetime(2031, 3, 2, 10, 0, tzinfo=PARIS)
+    date, ticket = on_sale(
+        org, starts_at=start + timedelta(days=20), requires_approval=True, decision_days=2
+    )
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    with time_machine.travel(start, tick=False):
+        request = book(owner, date, ticket, mode=State.REQUEST)
+        book(owner, date, ticket, mode=State.OPTION)  # no countdown for an option
+    # The page activates the reader's language; `override` puts back the test's after it.
+    with time_machine.travel(start + timedelta(hours=1), tick=False), translation.override("en"):
+        client.force_login(membership.user)  # a session of that time
+        page = client.get("/staff/", headers={"accept-language": language}).content.decode()
+    assert page.count('class="decide"') == 1
+    assert countdown in page, page[page.find("decide") - 200 : page.find("decide") + 300]
+    assert by in page, page[page.find("decide") : page.find("decide") + 300]
+    assert request.reference in page
+    with (
+        time_machine.travel(start + timedelta(days=2, minutes=1), tick=False),
+        translation.override("en"),
+    ):
+        late = client.get("/staff/", headers={"accept-language": language}).content.decode()
+    assert 'class="decide decide-late"' in late
+
+
+def test_a_request_with_its_card_authorised_says_so_and_until_when(client, org, settings):
+    import time_machine
+
+    from tentative.payments import actions as payments
+    from tentative.payments.providers import simulated
+
+    settings.SIMULATED_AUTHORISATION_DAYS = 2
+    start = datetime(2031, 3, 2, 10, 0, tzinfo=PARIS)
+    date, ticket = on_sale(
+        org,
+        starts_at=start + timedelta(days=20),
+        requires_approval=True,
+        approval_charge="authorise",
+        decision_days=2,
+    )
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    with time_machine.travel(start, tick=False):
+        request = book(owner, date, ticket, mode=State.REQUEST)
+        book(owner, date, ticket, mode=State.REQUEST)  # not authorised
+        payment = payments.authorise_request(request.id, actor=owner)
+        note = simulated.checkout(payment, simulated.Choice.SUCCESS, now=timezone.now())
+        payments.apply_notification("simulated", note)  # type: ignore[arg-type]
+        client.force_login(membership.user)
+        with translation.override("en"):
+            page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+    assert page.count("Carte autorisée") == 1 and "jusqu’au 04/03/2031 10:00" in page

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, mode
 
 from tentative.bookings.actions import MAX_QUANTITY
 from tentative.bookings.models import Booking, Channel
-from tentative.payments import selectors
+from tentative.payments import selectors as payment_selectors
 
 MAX_ID = 2**63 - 1
 
@@ -246,6 +246,15 @@ class TargetIn(ReasonIn):
     target: Literal["option", "confirmed"] = "confirmed"
 
 
+class ApproveIn(ReasonIn):
+    # Absent: the offer decides. An explicit null is refused like any other wrong value.
+    target: Literal["option", "confirmed"] = Field(  # type: ignore[assignment]
+        None,
+        description="Absent: an option awaiting payment when the offer is charged after "
+        "approval, else confirmed. `confirmed` is refused for such an offer.",
+    )
+
+
 class ExtendIn(ReasonIn):
     until: When = Field(description="The new deadline. " + WHEN + FUTURE)
 
@@ -310,6 +319,11 @@ class BookingOut(Schema):
     deadline_enforced: datetime | None
     at_limit: str
     deadline_rule: str
+    decide_by: datetime | None = Field(
+        None,
+        description="A pending request only: when staff must decide, the earlier of the "
+        "request's deadline and the end of the card authorisation taken with it.",
+    )
     created_at: datetime
     updated_at: datetime
     lines: list[LineOut]
@@ -321,14 +335,20 @@ class BookingOut(Schema):
             return booking["payment"]
         return balance_out(booking)
 
+    @staticmethod
+    def resolve_decide_by(obj: Booking | dict[str, Any]) -> datetime | None:
+        if isinstance(obj, dict):  # an answer already dumped, checked against the schema
+            return obj.get("decide_by")  # type: ignore[no-any-return]
+        return payment_selectors.decide_by(obj)
+
 
 def balance_out(booking: Booking) -> dict[str, object]:
     """A booking's balance as the API shows it: read from a list's annotations
     (`payments.selectors.with_money`) when there, else from its payments (one query)."""
     balance = (
-        selectors.balance_of_row(booking)
+        payment_selectors.balance_of_row(booking)
         if hasattr(booking, "paid_in")
-        else selectors.balance(booking)
+        else payment_selectors.balance(booking)
     )
     return {
         "currency": booking.currency,
@@ -486,6 +506,14 @@ class PaymentOut(Schema):
     refunded: Decimal
     currency: str
     created_at: datetime
+
+
+class AuthorisationOut(Schema):
+    payment: PaymentOut
+    pay_url: str = Field(
+        description="The card processor's hosted page (the simulated one: test mode), where "
+        "the customer authorises the card; nothing is taken until staff approve."
+    )
 
 
 class PaymentsOut(Schema):

@@ -14,6 +14,7 @@ from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
 from tentative.payments import labels as payment_labels
 from tentative.payments import selectors as payment_selectors
+from tentative.shared.clock import now_or
 
 
 @login_required
@@ -25,7 +26,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
         .prefetch_related(*(f"lines__{path}" for path in LINE_WORDS))
         .order_by("-created_at", "-id")
     )
-    rows = payment_selectors.with_money(rows)
+    rows = payment_selectors.with_decide_by(payment_selectors.with_money(rows))
     state = request.GET.get("state", "")
     if state in State.__members__.values():
         rows = rows.filter(state=state)
@@ -38,6 +39,8 @@ def bookings(request: HttpRequest) -> HttpResponse:
         booking.payment_status = money.status.value if owes or money.captured.amount else ""
         booking.payment_label = payment_labels.STATUS.get(booking.payment_status, "")
         booking.outstanding = money.outstanding if owes else None
+        # A pending request: the "decide within …" countdown (issue 10 item 4).
+        booking.decide_by = payment_selectors.decide_by(booking)
     return render(
         request,
         "backoffice/bookings.html",
@@ -46,5 +49,6 @@ def bookings(request: HttpRequest) -> HttpResponse:
             "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
             "state": state,
             "actor": actor,
+            "now": now_or(None),
         },
     )

@@ -50,3 +50,11 @@ class Lapsed(DomainError):
 
 class NotReservable(DomainError):
     code, status, message = "not_reservable", 422, _("“%(name)s” can only be bought, not reserved.")
+
+
+class ChargedAfterApproval(DomainError):
+    code, status = "charged_after_approval", 422
+    message = _(
+        "“%(name)s” is paid after approval: approving makes the booking an option awaiting "
+        "payment, confirmed once it is paid."
+    )

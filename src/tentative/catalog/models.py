@@ -15,12 +15,43 @@ import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Organisation, StaffMembership
+from tentative.core.approval import Charge, window_refusal
 from tentative.core.deadlines import AtLimit, DeadlineRule, Policy
+
+CHARGE_CHOICES = [
+    (Charge.NONE.value, _("Nothing online: approving confirms the booking")),
+    (
+        Charge.AFTER_APPROVAL.value,
+        _("Paid after approval: a payment request with a deadline"),
+    ),
+    (
+        Charge.AUTHORISE.value,
+        _("Card authorised at request, captured on approval, released on refusal"),
+    ),
+]
+WINDOW_MESSAGES = {
+    "no_decision_days": _(
+        "Authorising the card at request time needs requests decided within at most "
+        "%(window)s days: set “decide within”."
+    ),
+    "window_too_short": _(
+        "A card authorisation lasts %(window)s days: requests decided within %(days)s days "
+        "could be accepted after it lapsed. Decide within %(window)s days or fewer, or charge "
+        "after approval."
+    ),
+}
+
+
+def authorisation_days() -> int:
+    """How long the card provider's authorisations last (the simulated one's setting)."""
+    return int(settings.SIMULATED_AUTHORISATION_DAYS)
 
 
 class OfferTerms(models.Model):
@@ -37,9 +68,40 @@ class OfferTerms(models.Model):
     )
     deadline_days_after_booking = models.PositiveSmallIntegerField(null=True, blank=True)
     deadline_days_before_start = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Issue 10 item 4: how an approved request is charged (core/approval.py).
+    approval_charge = models.CharField(
+        max_length=16, choices=CHARGE_CHOICES, default=Charge.NONE.value
+    )
+    # A request nobody decided on lapses this many calendar days after it was made (or when
+    # the date starts, if sooner); empty: when the date starts.
+    decision_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Requests must be decided within this many days."),
+    )
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_charge(authorisation_days())
+
+    def check_charge(self, window_days: int) -> None:
+        """Refuse a way of charging that the card authorisation window cannot honour."""
+        if self.approval_charge != Charge.NONE and not self.requires_approval:
+            raise ValidationError(
+                {"approval_charge": _("Only an offer that needs approval is charged after it.")}
+            )
+        refusal = window_refusal(Charge(self.approval_charge), self.decision_days, window_days)
+        if refusal is not None:
+            raise ValidationError(
+                {
+                    "decision_days": WINDOW_MESSAGES[refusal]
+                    % {"window": window_days, "days": self.decision_days}
+                }
+            )
 
     def deadline_rule(self, org: Organisation) -> DeadlineRule:
         days_after = self.deadline_days_after_booking

@@ -130,3 +130,16 @@ class RequestPaid(DomainError):
 class RequestCancelled(DomainError):
     code, status = "request_cancelled", 409
     message = _("This payment link was withdrawn. Please ask for a new one.")
+
+
+class NotAuthorisable(DomainError):
+    code, status = "not_authorisable", 409
+    message = _(
+        "Only a pending request for an offer that authorises the card at request time can "
+        "have its card authorised."
+    )
+
+
+class AlreadyAuthorised(DomainError):
+    code, status = "already_authorised", 409
+    message = _("The card is already authorised for this request.")

@@ -1,6 +1,7 @@
 """What the payments app gives the worker: the simulated card processor posts its queued
 notifications when they are due, signed at that moment, through the same
-`receive_notification` a real processor's would reach over HTTP."""
+`receive_notification` a real processor's would reach over HTTP; and the charge after
+approval is collected (captured, voided, or asked for with a payment request)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import F
 
-from tentative.payments.actions import receive_notification
+from tentative.payments.actions import collect_after_approval, receive_notification
 from tentative.payments.models import SimulatedDelivery
 from tentative.payments.providers import simulated
 from tentative.shared.errors import DomainError
@@ -49,3 +50,8 @@ def deliver_simulated(*, now: datetime, limit: int = 100) -> int:
         SimulatedDelivery.objects.filter(id=delivery.id).update(outcome=outcome[:32])
         done += 1
     return done
+
+
+# Charge after approval: capture, void or send a payment request once staff decided
+# (actions/collect_after_approval.py), after the simulated notifications of this turn.
+registry.each_pass(collect_after_approval)

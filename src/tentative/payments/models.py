@@ -308,3 +308,48 @@ class SimulatedDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class AfterApproval(models.Model):
+    """One thing the charge-after-approval job did (issue 10 item 4, `actions/
+    collect_after_approval.py`): capture or void one authorisation, or send one booking its
+    payment request. The row is claimed before acting, and unique per payment and step
+    (and per booking for a capture or a request), so two workers or two passes never act
+    twice. While a provider call is in flight the claim is a lease (`claimed_until`): a
+    worker that died mid-call leaves it to be taken again once the lease ends."""
+
+    class Step(models.TextChoices):
+        CAPTURE = "capture"
+        VOID = "void"
+        REQUEST = "request"
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    step = models.CharField(max_length=16, choices=Step.choices)
+    # captured, voided, lapsed, requested, nothing (the processor had nothing to do), or
+    # refused:<code>
+    outcome = models.CharField(max_length=48, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "step"],
+                condition=Q(payment__isnull=False),
+                name="after_approval_once_per_payment",
+            ),
+            # One authorisation captured per booking, one payment request sent per booking.
+            models.UniqueConstraint(
+                fields=["booking", "step"],
+                condition=Q(step__in=["capture", "request"]),
+                name="after_approval_once_per_booking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.booking_id} ({self.outcome or 'claimed'})"

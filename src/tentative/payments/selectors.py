@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import (
     Case,
     DecimalField,
     F,
+    Min,
     OuterRef,
     QuerySet,
     Subquery,
@@ -20,7 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tentative.bookings.models import Booking
+from tentative.core import approval
 from tentative.core.money import Balance, Money
+from tentative.core.payments import PaymentState
+from tentative.core.states import State
 from tentative.payments.models import (
     Payment,
     PaymentRequest,
@@ -116,6 +121,42 @@ def paid_by_kind(booking: Booking) -> tuple[Decimal, Decimal]:
         .values_list("by_voucher", "s")
     )
     return sums.get(False) or Decimal(0), sums.get(True) or Decimal(0)
+
+
+def decide_by(booking: Booking) -> datetime | None:
+    """A pending request only: when staff must decide on it (core.approval.decide_by): the
+    earlier of its own deadline and the end of the card authorisation taken with it."""
+    if booking.state != State.REQUEST:
+        return None
+    return approval.decide_by(booking.deadline_enforced, _authorised_until(booking))
+
+
+def _authorised_until(booking: Booking) -> datetime | None:
+    if hasattr(booking, "authorised_until"):  # read by `with_decide_by`
+        return booking.authorised_until  # type: ignore[no-any-return]
+    return (
+        _authorisations()
+        .filter(booking_id=booking.id)
+        .aggregate(until=Min("authorised_until"))["until"]
+    )
+
+
+def _authorisations() -> QuerySet[Payment]:
+    """Authorisations taken at request time and not captured, voided or lapsed yet."""
+    return Payment.objects.filter(
+        capture_later=True, state=PaymentState.AUTHORISED.value, authorised_until__isnull=False
+    )
+
+
+def with_decide_by(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings, each with what `decide_by` reads, in the same query (for lists)."""
+    ends = (
+        _authorisations()
+        .filter(booking_id=OuterRef("id"))
+        .order_by("authorised_until")
+        .values("authorised_until")[:1]
+    )
+    return bookings.annotate(authorised_until=Subquery(ends))
 
 
 def simulated_state(payment: Payment) -> str:

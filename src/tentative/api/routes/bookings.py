@@ -13,6 +13,7 @@ from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ApproveIn,
     AuditOut,
     BookingIn,
     BookingOut,
@@ -33,7 +34,7 @@ from tentative.bookings import actions
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
 from tentative.bookings.models import Booking
 from tentative.core.states import State
-from tentative.payments.selectors import with_money
+from tentative.payments import selectors as payment_selectors
 
 router = Router(tags=["bookings"])
 MAX_PAGE = 200
@@ -129,8 +130,8 @@ class BookingFilters(Schema):
 @router.get("/bookings", response={200: list[BookingOut], **READ_ERRORS})
 @paginate(Page)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> object:
-    bookings = with_money(visible_bookings(staff_actor(request))).prefetch_related("lines")
-    bookings = bookings.order_by("-id")
+    bookings = visible_bookings(staff_actor(request)).prefetch_related("lines").order_by("-id")
+    bookings = payment_selectors.with_decide_by(payment_selectors.with_money(bookings))
     if filters.state:
         bookings = bookings.filter(state=filters.state.value)
     if filters.event_date_id:
@@ -163,13 +164,21 @@ def _booking_id(request: HttpRequest, reference: str) -> int:
     return int(_booking(request, reference).id)
 
 
-@_mutation("/bookings/{reference}/approve", 200, BookingOut)
+@_mutation(
+    "/bookings/{reference}/approve",
+    200,
+    BookingOut,
+    invalid=(*ACTION_INVALID, "charged_after_approval"),
+)
 @idempotent
-def approve(request: HttpRequest, reference: Reference, payload: TargetIn) -> Result:
+def approve(request: HttpRequest, reference: Reference, payload: ApproveIn) -> Result:
+    """A request becomes an option awaiting payment when its offer is charged after
+    approval (the card authorised with it is then captured, or a payment request sent),
+    else confirmed."""
     booking = actions.approve_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
-        target=State(payload.target),
+        target=State(payload.target) if payload.target else None,
         reason=payload.reason,
     )
     return _out(200, booking)

@@ -4,7 +4,9 @@ providers' signed notifications. Thin shells over `payments.actions`."""
 import copy
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router
 
 from tentative.api.access import staff_actor
@@ -12,6 +14,7 @@ from tentative.api.idempotency import Result, idempotent
 from tentative.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    AuthorisationOut,
     ErrorOut,
     NotificationOut,
     PaymentIn,
@@ -64,6 +67,28 @@ def record(request: HttpRequest, reference: Reference, payload: PaymentIn) -> Re
         note=payload.note,
     )
     return 201, PaymentOut.from_orm(payment).model_dump(mode="json")
+
+
+@router.post(
+    "/bookings/{reference}/authorise",
+    response={201: AuthorisationOut, **WRITE_ERRORS},
+    openapi_extra=copy.deepcopy(
+        refusals(("not_authorisable", "already_authorised", "nothing_due"), ())
+    ),
+)
+@idempotent
+def authorise(request: HttpRequest, reference: Reference) -> Result:
+    """Charge after approval: open the card authorisation of a pending request whose offer
+    authorises at request time. It is captured once staff approve and voided if they
+    decline (the worker does both)."""
+    actor = staff_actor(request)
+    booking = access_booking_by_reference(actor, reference.upper())
+    payment = actions.authorise_request(booking.id, actor=actor)
+    page = reverse("public:card", args=[payment.reference])
+    return 201, {
+        "payment": PaymentOut.from_orm(payment).model_dump(mode="json"),
+        "pay_url": f"{settings.PUBLIC_URL}{page}",
+    }
 
 
 @router.post(

@@ -33,11 +33,29 @@ def deadline_fields(
             rule = ngettext("valid %(n)d day", "valid %(n)d days", days) % {"n": days}
         return _fields(shown, shown, AtLimit.RELEASE, rule)
     if state == State.REQUEST:
-        # A request nobody decided on lapses when the date starts.
-        with override(language):
-            rule = gettext("to be decided before the event starts")
-        return _fields(None, first_start, AtLimit.RELEASE, rule)
+        return request_deadline(org, offers, now=now, language=language)
     return _fields(None, None, AtLimit.RELEASE, "")
+
+
+def request_deadline(
+    org: Organisation, offers: list[Offer], *, now: datetime, language: str
+) -> dict[str, Any]:
+    """A request nobody decided on lapses when the date starts, or sooner when its offer
+    says it must be decided within some days (needed to authorise the card at request time:
+    the decision must fall within the authorisation, core/approval.py)."""
+    first_start = min(starts_at for starts_at, _ in offers)
+    days = [terms.decision_days for _, terms in offers if terms.decision_days]
+    with override(language):
+        if not days:
+            return _fields(
+                None, first_start, AtLimit.RELEASE, gettext("to be decided before the event starts")
+            )
+        within = min(days)
+        limit = min(deadlines.add_calendar_days(now, within, org.zone), first_start)
+        rule = ngettext(
+            "to be decided within %(n)d day", "to be decided within %(n)d days", within
+        ) % {"n": within}
+    return _fields(None, limit, AtLimit.RELEASE, rule)
 
 
 def option_deadline(

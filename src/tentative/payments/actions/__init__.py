@@ -2,8 +2,10 @@
 or a voucher."""
 
 from tentative.payments.actions.apply_notification import Outcome, apply_notification
+from tentative.payments.actions.authorise_request import authorise_request
 from tentative.payments.actions.cancel_payment_request import cancel_payment_request
 from tentative.payments.actions.cancel_with_money import cancel_with_money
+from tentative.payments.actions.collect_after_approval import collect_after_approval
 from tentative.payments.actions.create_payment_request import create_payment_request
 from tentative.payments.actions.issue_voucher import issue_voucher
 from tentative.payments.actions.pay_request import pay_request
@@ -25,8 +27,10 @@ __all__ = [
     "Outcome",
     "apply_notification",
     "apply_return",
+    "authorise_request",
     "cancel_payment_request",
     "cancel_with_money",
+    "collect_after_approval",
     "create_payment_request",
     "issue_voucher",
     "pay_request",

@@ -30,6 +30,7 @@ from tentative.shared.errors import InvalidInput
 from tentative.shared.transactions import drop_last_steps, next_action_joins, run_last_steps
 
 LATE = "late payment"
+ENDED = "booking ended before the capture"
 # What refuses a late payment's booking: its places or slot are gone, or it has started.
 GONE = (SoldOut, SlotTaken, InvalidInput, Lapsed)
 
@@ -42,7 +43,11 @@ def settle(booking: Booking, payment: Payment, *, now: datetime) -> None:
         booking.state == State.OPTION
         and lapsed(booking.deadline_enforced, AtLimit(booking.at_limit), now)
     )
-    if late:
+    if booking.state in (State.CANCELLED, State.DECLINED) and payment.capture_later:
+        # An authorisation captured after approval for a booking cancelled while the
+        # capture was in flight (actions/collect_after_approval.py): the money goes back.
+        _refund_late(payment, actor=actor, now=now, reason=ENDED)
+    elif late:
         _late(booking, payment, paid=paid, actor=actor, now=now)
     elif booking.state == State.OPTION and paid:
         with next_action_joins():
@@ -68,9 +73,10 @@ def _late(booking: Booking, payment: Payment, *, paid: bool, actor: Actor, now: 
         _refund_late(payment, actor=actor, now=now)
 
 
-def _refund_late(payment: Payment, *, actor: Actor, now: datetime) -> None:
+def _refund_late(payment: Payment, *, actor: Actor, now: datetime, reason: str = LATE) -> None:
     """The places are gone: everything this payment captured goes back, at once."""
     left = payment.captured - payment.refunded
     if left <= Decimal(0):
         return
-    record_refund(payment, left, actor=actor, reason=LATE, now=now, extra={"late": True})
+    extra = {"late": True} if reason == LATE else {}
+    record_refund(payment, left, actor=actor, reason=reason, now=now, extra=extra)
