@@ -104,3 +104,54 @@ def test_only_the_organisations_active_endpoints_that_chose_the_topic_receive_it
     topics = sorted(h["Tentative-Topic"] for h, _ in receiver.requests)
     assert topics == ["booking.confirmed", "booking.created"]
     assert OutboxMessage.objects.filter(kind="webhook").count() == 2
+
+
+def test_payment_and_refund_webhooks_carry_the_money(org, receiver):
+    """A receiver books the money from the webhook alone: amount, currency, provider."""
+    from decimal import Decimal
+
+    from tentative.payments import actions as payments
+
+    WebhookEndpoint.objects.create(
+        organisation=org, url=receiver.url, topics=["payment.captured", "refund.done"]
+    )
+    date, ticket = on_sale(org, starts_at=T0 + timedelta(days=30))
+    owner = staff(org)
+    with time_machine.travel(T0, tick=False):
+        booking = book(owner, date, ticket, quantity=2)
+        paid = payments.record_payment(booking.id, actor=owner, amount=Decimal("40.00"))
+        payments.refund_payment(paid.reference, actor=owner, amount=Decimal("5.00"))
+        drain()
+    captured, refunded = receiver.json(0), receiver.json(1)
+    assert captured["topic"] == "payment.captured"
+    assert {k: captured["data"][k] for k in ("payment", "amount", "currency", "method")} == {
+        "payment": paid.reference,
+        "amount": "40.00",
+        "currency": "EUR",
+        "method": "cash",
+    }
+    assert refunded["topic"] == "refund.done"
+    assert (refunded["data"]["amount"], refunded["data"]["currency"]) == ("5.00", "EUR")
+    assert refunded["data"]["pay_back_yourself"] is True
+
+
+def test_a_card_payment_webhook_says_the_amount_in_the_currencys_decimals(org, receiver):
+    from decimal import Decimal
+
+    from tentative.payments import actions as payments
+    from tentative.payments.models import Payment
+    from tests.payments.helpers import notification
+
+    WebhookEndpoint.objects.create(organisation=org, url=receiver.url, topics=["payment.captured"])
+    date, ticket = on_sale(org, starts_at=T0 + timedelta(days=30))
+    owner = staff(org)
+    with time_machine.travel(T0, tick=False):
+        booking = book(owner, date, ticket, quantity=2)
+        card = payments.record_payment(
+            booking.id, actor=owner, amount=Decimal("40.00"), method=Payment.Method.CARD
+        )
+        payments.receive_notification("simulated", *notification(card, "captured", event_id="e1"))
+        drain()
+    data = receiver.json(0)["data"]
+    assert (data["amount"], data["captured"], data["provider"]) == ("40.00", "40.00", "simulated")
+    assert (data["from"], data["to"]) == ("created", "captured")

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import F
 
 from tentative.audit import trail as audit
+from tentative.core.money import Money
 from tentative.core.payments import RefundState
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
@@ -34,7 +35,9 @@ def record_refund(
     Payment.objects.filter(id=payment.id).update(refunded=F("refunded") + amount, updated_at=now)
     data = {
         "payment": payment.reference,
-        "amount": str(amount),
+        "amount": str(Money(amount, payment.currency).amount),
+        "currency": payment.currency,
+        "provider": payment.provider,
         "pay_back_yourself": not refunds_online(payment),
         **(extra or {}),
     }

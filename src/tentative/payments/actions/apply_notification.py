@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from tentative.audit import trail as audit
 from tentative.bookings.access import access_booking
+from tentative.core.money import Money
 from tentative.core.payments import PaymentState, advances
 from tentative.outbox import events as outbox
 from tentative.outbox import topics
@@ -72,7 +73,17 @@ def apply_notification(
         payment.state, payment.updated_at = note.state.value, now
         payment.save(update_fields=["state", "captured", "authorised_until", "updated_at"])
         booking = payment.booking
-        data = {"payment": payment.reference, "from": current.value, "to": note.state.value}
+        # What a webhook receiver needs to book the money without asking us back.
+        data = {
+            "payment": payment.reference,
+            "from": current.value,
+            "to": note.state.value,
+            "amount": str(Money(payment.amount, payment.currency).amount),
+            "captured": str(Money(payment.captured, payment.currency).amount),
+            "currency": payment.currency,
+            "provider": payment.provider,
+            "method": payment.method,
+        }
         audit.record(booking, actor=actor, action=f"payment.{note.state.value}", at=now, data=data)
         outbox.emit(
             booking, topics.PAYMENT_BY_STATE[note.state.value], actor=actor, at=now, data=data
