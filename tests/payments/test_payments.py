@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tentative.audit.models import AuditEntry
+from tentative.bookings.actions import cancel_booking
 from tentative.bookings.models import Booking
 from tentative.core.money import PaymentStatus
 from tentative.core.permissions import Role
@@ -146,3 +147,31 @@ def test_only_a_captured_payment_is_refunded_and_only_by_managers(org, option):
     with pytest.raises(Forbidden):
         actions.refund_payment(paid.reference, actor=staff(org, Role.AGENT), amount=Decimal("1"))
     assert Refund.objects.count() == 0
+
+
+def test_a_cancelled_booking_owes_nothing_and_what_it_paid_reads_as_money_to_give_back(org, option):
+    owner = staff(org)
+    actions.record_payment(option.id, actor=owner, amount=Decimal("15.00"))
+    cancel_booking(option.id, actor=owner, reason="customer called")
+    option.refresh_from_db()
+    money = balance(option)
+    assert money.due.amount == 0 and money.outstanding.amount == Decimal("-15.00")
+    assert money.status == PaymentStatus.OVERPAID
+    before = Payment.objects.count()
+    with pytest.raises(errors.NotPayable):
+        actions.record_payment(option.id, actor=owner, amount=Decimal("5.00"))
+    assert Payment.objects.count() == before
+
+
+def test_a_card_page_finished_after_the_cancellation_is_refunded_at_once(org, option):
+    owner = staff(org)
+    card = actions.record_payment(
+        option.id, actor=owner, amount=Decimal("40.00"), method=Payment.Method.CARD
+    )
+    cancel_booking(option.id, actor=owner, reason="changed plans")
+    actions.receive_notification("simulated", *notification(card, "captured", event_id="late"))
+    card.refresh_from_db()
+    option.refresh_from_db()
+    assert (card.captured, card.refunded) == (Decimal("40.00"), Decimal("40.00"))
+    assert option.state == State.CANCELLED and balance(option).outstanding.amount == 0
+    assert OutboxMessage.objects.filter(booking=option, topic="refund.done").count() == 1

@@ -17,11 +17,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.backoffice.access import staff_actor
+from tentative.backoffice.vouchers import money_context
 from tentative.bookings import labels as booking_labels
 from tentative.bookings.access import access_booking_by_reference
 from tentative.bookings.models import LINE_WORDS, Booking
@@ -251,6 +253,7 @@ def _page(
     due = money.outstanding.amount if money.outstanding.amount > 0 else Decimal(0)
     context: dict[str, Any] = {
         "booking": booking,
+        "owes": selectors.owes(booking),
         "state_label": booking_labels.label(booking_labels.STATES, booking.state),
         "lines": booking.lines.select_related(*LINE_WORDS).order_by("id"),
         "money": money,
@@ -263,5 +266,10 @@ def _page(
         "may_refund": may_refund,
         "request_form": forms_.get("request_form") or RequestForm(initial={"amount": due or None}),
         "record_form": forms_.get("record_form") or RecordForm(initial={"amount": due or None}),
+        # Coupons, an overpayment kept as a coupon, cancelling with money back: their forms
+        # post to `vouchers.py`, which comes back here once done.
+        "money_actions": render_to_string(
+            "backoffice/_booking_money_actions.html", money_context(booking), request=request
+        ),
     }
     return render(request, "backoffice/booking_payments.html", context, status=status)

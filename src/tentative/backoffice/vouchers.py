@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -271,6 +272,11 @@ def _money_page(
     )
 
 
+def _back_to_payments(booking: Booking) -> HttpResponse:
+    url = reverse("backoffice:booking_payments", args=[booking.reference])
+    return redirect(f"{url}#money-actions")
+
+
 @login_required
 def booking_money(request: HttpRequest, reference: str) -> HttpResponse:
     actor = staff_actor(request)
@@ -301,7 +307,7 @@ def booking_redeem(request: HttpRequest, reference: str) -> HttpResponse:
         _("%(amount)s paid with the voucher.")
         % {"amount": shown(payment.captured, payment.currency)},
     )
-    return redirect("backoffice:booking_money", reference=booking.reference)
+    return _back_to_payments(booking)
 
 
 @require_POST
@@ -330,7 +336,7 @@ def booking_coupon(request: HttpRequest, reference: str) -> HttpResponse:
         _("Coupon %(code)s created; it is not sent yet: send it from the coupon list.")
         % {"code": coupon.code},
     )
-    return redirect("backoffice:booking_money", reference=booking.reference)
+    return _back_to_payments(booking)
 
 
 @require_POST
@@ -370,4 +376,4 @@ def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         )
     if done.coupon is not None:
         messages.info(request, _("Coupon %(code)s issued.") % {"code": done.coupon.code})
-    return redirect("backoffice:booking_money", reference=booking.reference)
+    return _back_to_payments(booking)

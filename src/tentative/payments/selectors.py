@@ -36,6 +36,19 @@ from tentative.payments.models import (
 )
 from tentative.payments.providers import PROVIDERS
 
+# A cancelled or declined booking owes nothing: whatever it captured is money to give back
+# (its balance reads "overpaid"). An expired option still owes its total: paying it late
+# brings it back when its places are free (`actions/_confirm.py`).
+OWES_NOTHING = frozenset({State.CANCELLED, State.DECLINED})
+
+
+def owes(booking: Booking) -> bool:
+    return booking.state not in OWES_NOTHING
+
+
+def due(booking: Booking) -> Decimal:
+    return booking.total if owes(booking) else Decimal(0)
+
 
 def balance(booking: Booking) -> Balance:
     """DESIGN §2.1: balance = total due − captured + refunded, in the booking's currency."""
@@ -46,7 +59,7 @@ def balance(booking: Booking) -> Balance:
         return Money(value or Decimal(0), currency)
 
     return Balance(
-        due=money(booking.total), captured=money(sums["captured"]), refunded=money(sums["refunded"])
+        due=money(due(booking)), captured=money(sums["captured"]), refunded=money(sums["refunded"])
     )
 
 
@@ -75,7 +88,7 @@ def balance_of_row(booking: Booking) -> Balance:
         return Money(value, booking.currency)
 
     return Balance(
-        due=money(booking.total),
+        due=money(due(booking)),
         captured=money(booking.paid_in),  # type: ignore[attr-defined]
         refunded=money(booking.paid_back),  # type: ignore[attr-defined]
     )

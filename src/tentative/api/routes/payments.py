@@ -51,7 +51,7 @@ def payments(request: HttpRequest, reference: Reference) -> object:
 @router.post(
     "/bookings/{reference}/payments",
     response={201: PaymentOut, **WRITE_ERRORS},
-    openapi_extra=copy.deepcopy(refusals((), ("amount_invalid",))),
+    openapi_extra=copy.deepcopy(refusals(("not_payable",), ("amount_invalid",))),
 )
 @idempotent
 def record(request: HttpRequest, reference: Reference, payload: PaymentIn) -> Result:

@@ -24,7 +24,7 @@ from tentative.core.money import PaymentStatus
 from tentative.core.states import State
 from tentative.payments.actions._refund import record_refund
 from tentative.payments.models import Payment
-from tentative.payments.selectors import balance
+from tentative.payments.selectors import balance, owes
 from tentative.shared.actor import Actor
 from tentative.shared.errors import InvalidInput
 from tentative.shared.transactions import drop_last_steps, next_action_joins, run_last_steps
@@ -43,9 +43,11 @@ def settle(booking: Booking, payment: Payment, *, now: datetime) -> None:
         booking.state == State.OPTION
         and lapsed(booking.deadline_enforced, AtLimit(booking.at_limit), now)
     )
-    if booking.state in (State.CANCELLED, State.DECLINED) and payment.capture_later:
-        # An authorisation captured after approval for a booking cancelled while the
-        # capture was in flight (actions/collect_after_approval.py): the money goes back.
+    if not owes(booking):
+        # A cancelled or declined booking owes nothing, so money that lands on it goes back
+        # at once: an authorisation captured after approval while staff cancelled
+        # (actions/collect_after_approval.py), a card page opened before the cancellation
+        # and finished after it.
         _refund_late(payment, actor=actor, now=now, reason=ENDED)
     elif late:
         _late(booking, payment, paid=paid, actor=actor, now=now)

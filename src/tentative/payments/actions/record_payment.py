@@ -16,7 +16,9 @@ from tentative.outbox import topics
 from tentative.payments.access import check_may_take
 from tentative.payments.actions._confirm import settle
 from tentative.payments.actions._money import amount_in
+from tentative.payments.errors import NotPayable
 from tentative.payments.models import Payment
+from tentative.payments.selectors import owes
 from tentative.shared.actor import Actor
 from tentative.shared.clock import now_or
 from tentative.shared.transactions import action_transaction
@@ -36,6 +38,8 @@ def record_payment(
     check_may_take(actor)
     with action_transaction():
         booking = access_booking(actor, booking_id, lock=True)
+        if not owes(booking):  # cancelled or declined: nothing to pay, money to give back
+            raise NotPayable(state=booking.state)
         money = amount_in(amount, booking.currency)
         online = method == Payment.Method.CARD
         payment = Payment(
