@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +32,8 @@ def bookings(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.__members__.values():
         rows = rows.filter(state=state)
+    else:
+        state = ""
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for booking in page:
         money = payment_selectors.balance_of_row(booking)
@@ -48,6 +52,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
             "state": state,
+            "query": urlencode({"state": state}) if state else "",
             "actor": actor,
             "now": now_or(None),
         },
