@@ -25,6 +25,7 @@ def staff_actor(request: HttpRequest) -> Actor:
     if membership is None:
         raise PermissionDenied
     timezone.activate(membership.organisation.zone)
+    request.organisation = membership.organisation  # type: ignore[attr-defined]
     return Actor.staff(membership)
 
 
