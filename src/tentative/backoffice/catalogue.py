@@ -22,6 +22,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,6 +51,7 @@ from tentative.shared.errors import DomainError, NotFound
 INVALID = _("Please correct the form.")
 SAVED = _("Saved.")
 MAX_DAYS = 3660
+MAX_RULE_DAYS = 3650  # ten years: beyond that a deadline rule is a typo
 WEEKDAYS = [
     (0, _("Monday")),
     (1, _("Tuesday")),
@@ -192,10 +194,10 @@ class TicketTypeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(_no_markup)
-        self.fields["price"].max_value = 10**9  # type: ignore[attr-defined]
+        self.fields["price"].validators.append(MaxValueValidator(10**9))
         for name in ("deadline_days_after_booking", "deadline_days_before_start", "decision_days"):
-            self.fields[name].max_value = 3650  # type: ignore[attr-defined]
-            self.fields[name].widget.attrs.update({"min": 0, "max": 3650})
+            self.fields[name].validators.append(MaxValueValidator(MAX_RULE_DAYS))
+            self.fields[name].widget.attrs.update({"min": 0, "max": MAX_RULE_DAYS})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -496,7 +498,7 @@ def _days(value: Any) -> int | None:
         days = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return days if 0 <= days <= 3650 else None
+    return days if 0 <= days <= MAX_RULE_DAYS else None
 
 
 def _preview_text(after: Any, before: Any, organisation: Any) -> str:

@@ -22,13 +22,11 @@ class SeriesTooLong(ValueError):
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The instant a local wall-clock time names on `day`, in UTC."""
+    # fold=0: an autumn time that happens twice is the first; a spring time in the gap takes
+    # the offset from before the change, which lands it the gap's length later (02:30 in
+    # Paris on the spring-forward day is 01:30 UTC, that is 03:30 local).
     naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    moment = naive.replace(tzinfo=zone)
-    # A time in a spring-forward gap does not round-trip: move it forward by the gap.
-    back = moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if back != naive:
-        moment = (naive + (naive - back)).replace(tzinfo=zone)
-    return moment.astimezone(UTC)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
 def weekly(
