@@ -513,6 +513,6 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
     """The rule text for the two fields as typed (and the organisation's policy), as plain
     text for the page's live preview."""
     staff_actor(request)
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.staff_organisation  # type: ignore[attr-defined]
     text = _preview_text(request.GET.get("after", ""), request.GET.get("before", ""), organisation)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -96,7 +96,7 @@ class SettingsForm(forms.Form):
 @login_required
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
-    org = request.organisation  # type: ignore[attr-defined]
+    org = request.staff_organisation  # type: ignore[attr-defined]
     grace = org.deadline_grace
     initial = {
         name: getattr(org, name) for name in actions.SETTINGS_FIELDS if name != "deadline_grace"

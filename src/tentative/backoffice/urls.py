@@ -1,13 +1,25 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import catalogue, payments, reserves, staff, views, vouchers
+from tentative.backoffice import (
+    catalogue,
+    dashboard,
+    payments,
+    reserves,
+    staff,
+    style,
+    views,
+    vouchers,
+)
 
 app_name = "backoffice"
 urlpatterns = [
     path("login/", staff.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.bookings, name="bookings"),
+    # design: the dashboard, the bookings list, the style guide.
+    path("", dashboard.dashboard, name="dashboard"),
+    path("bookings/", views.bookings, name="bookings"),
+    path("style/", style.style_guide, name="style"),
     path(
         "bookings/<str:reference>/payments/",
         payments.booking_payments,
