@@ -159,7 +159,7 @@ def test_bad_input_on_every_form_comes_back_next_to_its_field(client, org, owner
         response = client.post(url, data)
         assert response.status_code == 422, (url, data, response.status_code)
         text = response.content.decode()
-        assert 'class="error' in text or "errorlist" in text, (url, data)
+        assert 'class="field-error"' in text, (url, data)
         assert SCRIPT not in text  # escaped when kept
         for name, value in data.items():
             if value and name not in (

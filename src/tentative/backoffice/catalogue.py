@@ -161,7 +161,6 @@ class QuotaForm(forms.Form):
         max_value=inventory.MAX_CAPACITY,
         required=False,
         label=_("Quota per date"),
-        help_text=_("Empty: no quota, only the date's capacity."),
     )
 
 

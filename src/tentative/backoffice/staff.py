@@ -259,6 +259,7 @@ class LimitedAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _("Your username and password didn't match. Please try again."),
         "too_many": _(
             "Too many failed attempts. Try again in %(minutes)s minutes, or reset your password."
         ),
