@@ -38,15 +38,10 @@ def add_dates(
             raise InvalidInput()
     with action_transaction():
         event = access_event(actor, event_id, lock=True)
+        # bulk_create returns the ids on PostgreSQL and SQLite (RETURNING).
         dates = EventDate.objects.bulk_create(
             [EventDate(event=event, starts_at=s, ends_at=e) for s, e in sorted(times)]
         )
-        if any(d.pk is None for d in dates):  # backends that return no ids on bulk insert
-            dates = list(
-                EventDate.objects.filter(event=event, starts_at__in=[s for s, _ in times]).order_by(
-                    "starts_at"
-                )
-            )
         quotas = list(
             TicketType.objects.filter(event=event, quota_per_date__isnull=False).values_list(
                 "id", "quota_per_date"
