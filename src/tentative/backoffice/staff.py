@@ -66,7 +66,7 @@ class SettingsForm(forms.Form):
     default_language = forms.ChoiceField(
         choices=settings.LANGUAGES, label=_("Language of emails and staff notices")
     )
-    deadline_policy = forms.ChoiceField(choices=POLICIES, label=_("Option deadlines"))
+    deadline_policy = forms.ChoiceField(choices=POLICIES, label=_("At an option's deadline"))
     deadline_grace_hours = forms.IntegerField(
         min_value=0,
         max_value=24 * 365,
