@@ -28,6 +28,10 @@ from tentative.payments.providers import simulated
 from tentative.shared.actor import Actor
 
 OWNER = ("owner", "owner-demo-pass")
+# The platform's operator, the only one who opens the Django admin (issue 11): a superuser
+# who belongs to no organisation. The demo's owner is staff of the theatre, never a
+# superuser, so the admin cannot show them every organisation's data.
+OPERATOR = ("operator", "operator-demo-pass")
 AGENT = ("agent", "agent-demo-pass")
 
 
@@ -45,11 +49,9 @@ def create_demo() -> dict[str, str]:
         users = {}
         for (username, password), role in ((OWNER, Role.OWNER), (AGENT, Role.AGENT)):
             user = get_user_model().objects.create_user(username, password=password)
-            if role == Role.OWNER:
-                user.is_staff = user.is_superuser = True
-                user.save()
             users[role] = StaffMembership.objects.create(user=user, organisation=org, role=role)
         _, token = ApiToken.issue(users[Role.OWNER], "demo")
+        get_user_model().objects.create_superuser(OPERATOR[0], password=OPERATOR[1])
         customers = [
             Customer.objects.create(organisation=org, name=name, email=email, language=lang)
             for name, email, lang in (
@@ -135,6 +137,9 @@ def create_demo() -> dict[str, str]:
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",
         "api token (owner)": token,
+        "platform operator (Django admin at /admin/, no organisation)": (
+            f"{OPERATOR[0]} / {OPERATOR[1]}"
+        ),
     }
 
 

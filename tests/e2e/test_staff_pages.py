@@ -48,6 +48,8 @@ class World:
     mail_id: int
     endpoint_id: int
     delivery_id: int
+    event_id: int
+    ticket_type_id: int
 
 
 # name, path: ONE line per staff page. Keep names unique (they name the screenshots).
@@ -73,6 +75,13 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("email-templates", lambda w: "/staff/notifications/templates/"),
     ("email-template", lambda w: "/staff/notifications/templates/approved/fr/"),
     ("reminders", lambda w: "/staff/notifications/settings/"),
+    ("catalogue", lambda w: "/staff/catalogue/"),
+    ("catalogue-event", lambda w: f"/staff/catalogue/events/{w.event_id}/"),
+    ("catalogue-ticket-type", lambda w: f"/staff/catalogue/types/{w.ticket_type_id}/"),
+    ("catalogue-new-ticket-type", lambda w: f"/staff/catalogue/events/{w.event_id}/types/new/"),
+    ("settings", lambda w: "/staff/settings/"),
+    ("staff", lambda w: "/staff/staff/"),
+    ("forgot-password", lambda w: "/staff/password/forgot/"),
 ]
 
 
@@ -103,6 +112,8 @@ def build_world() -> World:
         .order_by("id")
         .values_list("id", flat=True)
         .first(),  # type: ignore[arg-type]
+        event_id=date.event_id,
+        ticket_type_id=date.event.ticket_types.order_by("id").first().id,  # type: ignore[union-attr]
     )
 
 

@@ -125,3 +125,18 @@ class Contact(models.Model):
 
 
 DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=2), timedelta(hours=6))
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the limiter's window (`access.login_refusal`): one row per
+    failure, keyed by a hash of the username and the client's address, so several app
+    servers share the count and no password or raw address is stored."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="login_failures_by_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} at {self.at:%Y-%m-%d %H:%M}"

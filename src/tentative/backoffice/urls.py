@@ -1,15 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import dashboard, payments, reserves, style, views, vouchers
+from tentative.backoffice import (
+    catalogue,
+    dashboard,
+    payments,
+    reserves,
+    staff,
+    style,
+    views,
+    vouchers,
+)
 
 app_name = "backoffice"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="backoffice/login.html"),
-        name="login",
-    ),
+    path("login/", staff.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # design: the dashboard, the bookings list, the style guide.
     path("", dashboard.dashboard, name="dashboard"),
@@ -52,4 +57,24 @@ urlpatterns = [
     path("bookings/<str:reference>/money/redeem/", vouchers.booking_redeem, name="booking_redeem"),
     path("bookings/<str:reference>/money/coupon/", vouchers.booking_coupon, name="booking_coupon"),
     path("bookings/<str:reference>/money/cancel/", vouchers.booking_cancel, name="booking_cancel"),
+    # Catalogue, settings and staff accounts (issue 11 items 2 and 9).
+    path("catalogue/", catalogue.events, name="catalogue"),
+    path("catalogue/events/<int:event_id>/", catalogue.event, name="catalogue_event"),
+    path("catalogue/events/<int:event_id>/dates/", catalogue.add_dates, name="catalogue_dates"),
+    path(
+        "catalogue/events/<int:event_id>/types/new/",
+        catalogue.new_ticket_type,
+        name="catalogue_new_type",
+    ),
+    path(
+        "catalogue/dates/<int:date_id>/capacity/", catalogue.set_capacity, name="catalogue_capacity"
+    ),
+    path("catalogue/types/<int:type_id>/", catalogue.ticket_type, name="catalogue_type"),
+    path("catalogue/types/<int:type_id>/quota/", catalogue.set_quota, name="catalogue_quota"),
+    path("catalogue/rule-preview/", catalogue.rule_preview, name="catalogue_rule_preview"),
+    path("settings/", staff.organisation_settings, name="settings"),
+    path("staff/", staff.staff, name="staff"),
+    path("staff/<int:membership_id>/<slug:verb>/", staff.member, name="staff_member"),
+    path("password/forgot/", staff.forgot_password, name="forgot_password"),
+    path("password/set/<uidb64>/<token>/", staff.SetPasswordView.as_view(), name="set_password"),
 ]

@@ -6,10 +6,13 @@ database choices, so a reworded label needs no migration); pages and messages sh
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tentative.bookings.deadline_text import describe
+from tentative.core.deadlines import DeadlineRule
 from tentative.shared.labels import label as label  # labels.label(labels.STATES, code)
 
 STATES: dict[str, Promise] = {
@@ -42,3 +45,9 @@ ROLES: dict[str, Promise] = {
     "manager": _("Manager"),
     "agent": _("Agent"),
 }
+
+
+def rule_text(rule: DeadlineRule) -> str:
+    """An option's deadline rule as a sentence in the reader's language ("7 days after
+    booking, capped at 2 days before the event")."""
+    return describe(rule, language=translation.get_language() or "en")

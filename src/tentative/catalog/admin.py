@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from tentative.catalog.models import Event, EventDate, Resource, Service, ServicePrice, TicketType
+from tentative.shared.admin import ReadOnlyAdmin
 
-admin.site.register(Event)
-admin.site.register(EventDate)
-admin.site.register(TicketType)
+# Events, dates and ticket types change through the catalogue pages' actions (audit entry,
+# pools created with a date, capacity never below what is taken): read-only here.
+admin.site.register([Event, EventDate, TicketType], ReadOnlyAdmin)
 
 
 @admin.register(Resource)

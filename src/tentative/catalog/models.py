@@ -80,6 +80,12 @@ class OfferTerms(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Requests must be decided within this many days."),
     )
+    # Shown online beside an offer that needs approval, so customers know they are asking,
+    # not buying (issue 11 item 2).
+    approval_note = models.TextField(
+        blank=True,
+        help_text=_("What customers read online: that staff approve each request, and when."),
+    )
 
     class Meta:
         abstract = True

@@ -39,3 +39,23 @@ def customer_may(action: Action, source: State | None) -> bool:
     if action == Action.CANCEL:
         return source in CUSTOMER_CANCELLABLE
     return action in CUSTOMER_ACTIONS
+
+
+class Duty(StrEnum):
+    """What a staff member may set up, beside acting on bookings."""
+
+    CATALOGUE = "catalogue"  # events, dates, ticket types, capacities, quotas
+    SETTINGS = "settings"  # the organisation's time zone, currency, deadline policy…
+    STAFF = "staff"  # invite, change a role, remove a member
+
+
+# Owners run the account; managers run the programme; agents run the desk.
+STAFF_DUTIES: dict[Role, frozenset[Duty]] = {
+    Role.OWNER: frozenset(Duty),
+    Role.MANAGER: frozenset({Duty.CATALOGUE}),
+    Role.AGENT: frozenset(),
+}
+
+
+def staff_may_manage(role: Role, duty: Duty) -> bool:
+    return duty in STAFF_DUTIES[role]

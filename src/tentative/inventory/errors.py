@@ -66,3 +66,29 @@ class DuplicateReserveName(DomainError):
 class ReleaseTooMany(DomainError):
     code, status = "release_too_many", 409
     message = _("Only %(left)s places of this reserve are not booked on this date.")
+
+
+class CapacityBelowTaken(DomainError):
+    code, status = "capacity_below_taken", 409
+    message = _(
+        "%(taken)s places are already booked or set aside on %(date)s: the capacity cannot "
+        "go below that."
+    )
+
+
+class QuotaInUse(DomainError):
+    code, status = "quota_in_use", 409
+    message = _(
+        "Bookings or reserves hold places of this ticket type's quota: set a larger quota "
+        "rather than removing it."
+    )
+
+
+class TooManyDates(DomainError):
+    code, status = "too_many_dates", 422
+    message = _("At most %(max)s dates at once, and at least one.")
+
+
+class DateInThePast(DomainError):
+    code, status = "date_in_the_past", 422
+    message = _("A new date must start in the future.")

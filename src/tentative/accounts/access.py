@@ -1,0 +1,86 @@
+"""Who may change an organisation and its staff (core/permissions.py, `Duty`), fetching a
+membership for a staff member, and the sign-in limiter."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+
+from tentative.accounts.errors import SettingsOwnersOnly, StaffOwnersOnly
+from tentative.accounts.models import LoginFailure, StaffMembership
+from tentative.core.permissions import Duty, staff_may_manage
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import NotFound
+
+
+def may(actor: Actor, duty: Duty) -> bool:
+    return actor.kind == ActorKind.SYSTEM or (
+        actor.kind == ActorKind.STAFF
+        and actor.role is not None
+        and staff_may_manage(actor.role, duty)
+    )
+
+
+def check_may_change_settings(actor: Actor) -> None:
+    if not may(actor, Duty.SETTINGS):
+        raise SettingsOwnersOnly()
+
+
+def check_may_manage_staff(actor: Actor) -> None:
+    if not may(actor, Duty.STAFF):
+        raise StaffOwnersOnly()
+
+
+def members(actor: Actor) -> QuerySet[StaffMembership]:
+    if actor.kind != ActorKind.STAFF:
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.filter(organisation_id=actor.organisation_id).select_related(
+        "user"
+    )
+
+
+def access_membership(actor: Actor, membership_id: int, *, lock: bool = False) -> StaffMembership:
+    rows = members(actor)
+    if lock:
+        rows = rows.select_for_update(no_key=True, of=("self",))
+    try:
+        return rows.get(id=membership_id)
+    except (StaffMembership.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# The sign-in limiter: at most LOGIN_ATTEMPTS failures per username and address within
+# LOGIN_WINDOW; then every try is refused, right password or not, until the oldest failure
+# leaves the window. Per username *and* address, so an attacker cannot lock a member out
+# from elsewhere by failing on purpose; guessing many usernames from one address is slowed
+# per username only (a front proxy's per-address limit is the place for that).
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW = timedelta(minutes=15)
+
+
+def login_key(username: str, address: str) -> str:
+    return hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()
+
+
+def login_refusal(username: str, address: str, *, now: datetime) -> timedelta | None:
+    """How long until this username may try again from this address, or None."""
+    recent = list(
+        LoginFailure.objects.filter(key=login_key(username, address), at__gt=now - LOGIN_WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)[:LOGIN_ATTEMPTS]
+    )
+    if len(recent) < LOGIN_ATTEMPTS:
+        return None
+    return recent[-1] + LOGIN_WINDOW - now
+
+
+def note_login_failure(username: str, address: str, *, now: datetime) -> None:
+    key = login_key(username, address)
+    LoginFailure.objects.filter(key=key, at__lte=now - LOGIN_WINDOW).delete()
+    LoginFailure.objects.create(key=key, at=now)
+
+
+def clear_login_failures(username: str, address: str) -> None:
+    LoginFailure.objects.filter(key=login_key(username, address)).delete()

@@ -1,0 +1,21 @@
+"""One module per verb: the only code that changes an organisation's settings and staff.
+Rights come from `core.permissions.STAFF_DUTIES`, checked inside each action."""
+
+from tentative.accounts.actions._common import password_link, queue_email
+from tentative.accounts.actions.change_role import change_role
+from tentative.accounts.actions.invite_member import invite_member
+from tentative.accounts.actions.remove_member import remove_member
+from tentative.accounts.actions.send_password_reset import send_password_reset
+from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
+from tentative.accounts.actions.update_settings import update_settings
+
+__all__ = [
+    "SETTINGS_FIELDS",
+    "change_role",
+    "invite_member",
+    "password_link",
+    "queue_email",
+    "remove_member",
+    "send_password_reset",
+    "update_settings",
+]

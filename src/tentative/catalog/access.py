@@ -1,0 +1,65 @@
+"""Who may see and change the catalogue: staff see their organisation's, owners and managers
+change it. Another organisation's event is 'not found', never 'forbidden'."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tentative.catalog.errors import CatalogueManagersOnly
+from tentative.catalog.models import Event, EventDate, TicketType
+from tentative.core.permissions import Duty, staff_may_manage
+from tentative.shared.actor import Actor, ActorKind
+from tentative.shared.errors import NotFound
+
+
+def may_manage_catalogue(actor: Actor) -> bool:
+    return actor.kind == ActorKind.SYSTEM or (
+        actor.kind == ActorKind.STAFF
+        and actor.role is not None
+        and staff_may_manage(actor.role, Duty.CATALOGUE)
+    )
+
+
+def check_may_manage_catalogue(actor: Actor) -> None:
+    if not may_manage_catalogue(actor):
+        raise CatalogueManagersOnly()
+
+
+def visible_events(actor: Actor) -> QuerySet[Event]:
+    if actor.kind == ActorKind.CUSTOMER:
+        return Event.objects.none()
+    events = Event.objects.all()
+    if actor.kind != ActorKind.SYSTEM:
+        events = events.filter(organisation_id=actor.organisation_id)
+    return events
+
+
+def access_event(actor: Actor, event_id: int, *, lock: bool = False) -> Event:
+    events = visible_events(actor)
+    if lock:
+        events = events.select_for_update(no_key=True)
+    try:
+        return events.get(id=event_id)
+    except (Event.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_ticket_type(actor: Actor, ticket_type_id: int, *, lock: bool = False) -> TicketType:
+    types = TicketType.objects.filter(event__in=visible_events(actor))
+    if lock:
+        types = types.select_for_update(no_key=True, of=("self",))
+    try:
+        return types.select_related("event").get(id=ticket_type_id)
+    except (TicketType.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_date(actor: Actor, event_date_id: int) -> EventDate:
+    try:
+        return (
+            EventDate.objects.filter(event__in=visible_events(actor))
+            .select_related("event")
+            .get(id=event_date_id)
+        )
+    except (EventDate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
