@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import payments, reserves, views, vouchers
+from tentative.backoffice import options, payments, pending, reserves, views, vouchers
 
 app_name = "backoffice"
 urlpatterns = [
@@ -38,6 +38,10 @@ urlpatterns = [
         payments.refund,
         name="booking_refund",
     ),
+    # Issue 11 items 4 and 5 (pending orders, release of options).
+    path("pending/", pending.pending, name="pending"),
+    path("options/", options.options, name="options"),
+    path("options/policy/", options.policy, name="options_policy"),
     path("reserves/", reserves.reserves, name="reserves"),
     path("reserves/<int:reserve_id>/", reserves.reserve, name="reserve"),
     path("reserves/<int:reserve_id>/<slug:verb>/", reserves.reserve_action, name="reserve_action"),
