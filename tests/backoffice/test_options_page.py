@@ -76,7 +76,7 @@ def test_overdue_and_soon_due_options_soonest_first(client, org):
 
 
 def test_allow_one_until_a_new_date_and_release_another(client, org):
-    date, (first, second) = options(org, [-1, 1])
+    _, (first, second) = options(org, [-1, 1])
     signed_in(client, org)
     until = timezone.now() + timedelta(days=3)
     with timezone.override(org.zone):

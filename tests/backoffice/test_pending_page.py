@@ -71,8 +71,8 @@ def test_the_page_lists_requests_oldest_first_with_a_checkbox_each(client, org):
 
 
 def test_filters_by_event_ticket_type_day_and_age(client, org):
-    date_a, ticket_a, concert = requests(org, 2, name="Concert")
-    date_b, ticket_b, opera = requests(org, 1, name="Opera")
+    date_a, _, concert = requests(org, 2, name="Concert")
+    date_b, _, opera = requests(org, 1, name="Opera")
     other_type = TicketTypeFactory(
         event=date_a.event, name="Balcony", requires_approval=True, requests_hold_capacity=False
     )
