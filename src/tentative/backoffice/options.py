@@ -169,6 +169,7 @@ def _page(
             "form": form,
             "selected": selected,
             "window": window,
+            "query": f"window={window}",
             "windows": WINDOWS,
             "policy_form": policy_form,
             "may_set_policy": actor.role == Role.OWNER,

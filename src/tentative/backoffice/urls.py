@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import options, payments, pending, reserves, views, vouchers
+from tentative.backoffice import (
+    dashboard,
+    options,
+    payments,
+    pending,
+    reserves,
+    style,
+    views,
+    vouchers,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,7 +20,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.bookings, name="bookings"),
+    # design: the dashboard, the bookings list, the style guide.
+    path("", dashboard.dashboard, name="dashboard"),
+    path("bookings/", views.bookings, name="bookings"),
+    path("style/", style.style_guide, name="style"),
     path(
         "bookings/<str:reference>/payments/",
         payments.booking_payments,

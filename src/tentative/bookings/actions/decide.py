@@ -15,9 +15,9 @@ statements, not 500 transactions:
    options on a date that looks short (invariant 6); a request that does not fit keeps
    waiting, reported `no_places`;
 3. one UPDATE (refuse; accept: one per distinct set of new values, usually one or two),
-   one bulk INSERT of audit entries and one of outbox events; the payments' worker pass then captures,
-   voids or asks for the money from what the rows say (payments/actions/
-   collect_after_approval.py), exactly as after one approval.
+   one bulk INSERT of audit entries and one of outbox events; the payments' worker pass
+   then captures, voids or asks for the money from what the rows say
+   (payments/actions/collect_after_approval.py), exactly as after one approval.
 
 Requests with a timed line (an appointment, a room) whose time is not claimed yet take it one
 by one in a savepoint, before the pools: such a slot is one resource's, there is no set.
