@@ -193,3 +193,19 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_requests(client,
     few = count()
     requests(org, 40, name="Big")
     assert count() == few == QUERIES
+
+
+def test_every_request_matching_the_filters_on_every_page_at_once(client, org):
+    _, _, concert = requests(org, 3, name="Concert")
+    opera_date, _, opera = requests(org, 60, capacity=100, name="Opera")
+    signed_in(client, org)
+    page = get(client, event=opera_date.event_id)
+    assert "on every page" in page  # 60 requests: two pages of 50
+    client.post(
+        f"{URL}?event={opera_date.event_id}",
+        {"all_matching": "on", "decision": "accept"},
+    )
+    states = dict(Booking.objects.values_list("id", "state"))
+    assert {states[b.id] for b in opera} == {"confirmed"}
+    assert {states[b.id] for b in concert} == {"request"}  # not matching: untouched
+    assert "Accepted: 60" in get(client)

@@ -32,7 +32,9 @@ from tentative.shared.actor import Actor
 from tentative.shared.clock import now_or
 from tentative.shared.errors import DomainError
 
-PER_PAGE = 100
+# Rows rendered per page (the template's cost grows with them: 50 keeps the page well
+# under 150 ms with 50,000 bookings); "all matching the filters" decides on more at once.
+PER_PAGE = 50
 SESSION_KEY = "pending_outcomes"
 AGES = [
     ("", _("Any age")),
@@ -87,13 +89,15 @@ class Selected(forms.Field):
             if not str(raw).isdigit() or len(str(raw)) > 18:
                 raise forms.ValidationError(_("Unknown request."))
             ids.append(int(raw))
-        if not ids:
-            raise forms.ValidationError(actions.decide.NOTHING)
         return ids
 
 
 class DecideForm(forms.Form):
-    booking = Selected(label=_("Requests"))
+    booking = Selected(label=_("Requests"), required=False)
+    all_matching = forms.BooleanField(
+        label=_("Every request matching the filters, on every page (at most 1,000)"),
+        required=False,
+    )
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -110,7 +114,17 @@ class DecideForm(forms.Form):
     )
 
 
-def pending_rows(actor: Actor, filters: dict[str, Any], *, now: datetime) -> QuerySet[Booking]:
+def _check_selection(form: DecideForm) -> None:
+    if (
+        form.is_valid()
+        and not form.cleaned_data["booking"]
+        and not form.cleaned_data["all_matching"]
+    ):
+        form.add_error("booking", actions.decide.NOTHING)
+
+
+def matching(actor: Actor, filters: dict[str, Any], *, now: datetime) -> QuerySet[Booking]:
+    """The actor's pending requests that match the filters, oldest first."""
     rows = visible_bookings(actor).filter(state=State.REQUEST.value)
     lines = BookingLine.objects.filter(booking_id=OuterRef("id"))
     if filters.get("event"):
@@ -124,10 +138,14 @@ def pending_rows(actor: Actor, filters: dict[str, Any], *, now: datetime) -> Que
         rows = rows.filter(Exists(lines.filter(starts_at__gte=start, starts_at__lt=end)))
     if filters.get("age"):
         rows = rows.filter(created_at__lte=now - timedelta(days=int(filters["age"])))
-    rows = rows.select_related("customer").prefetch_related(
-        *(f"lines__{path}" for path in LINE_WORDS)
-    )
-    return payment_selectors.with_decide_by(rows).order_by("created_at", "id")
+    return rows.order_by("created_at", "id")
+
+
+def pending_rows(actor: Actor, filters: dict[str, Any], *, now: datetime) -> QuerySet[Booking]:
+    """What the list shows of them: customer, lines in words, when to decide by."""
+    rows = matching(actor, filters, now=now).select_related("customer")
+    rows = rows.prefetch_related(*(f"lines__{path}" for path in LINE_WORDS))
+    return payment_selectors.with_decide_by(rows)
 
 
 @login_required
@@ -135,13 +153,20 @@ def pending(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     now = now_or(None)
     form = DecideForm(request.POST or None)
+    filters = Filters(request.GET or None, actor=actor)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
     status = 200
     if request.method == "POST":
+        _check_selection(form)
         if form.is_valid():
             data = form.cleaned_data
+            ids = data["booking"]
+            if data["all_matching"]:
+                found = matching(actor, chosen, now=now).values_list("id", flat=True)
+                ids = list(found[: actions.decide.MAX_REQUESTS])
             try:
                 decided = actions.decide_requests(
-                    data["booking"],
+                    ids,
                     decision=actions.Decision(data["decision"]),
                     actor=actor,
                     message=data["message"],
@@ -157,8 +182,6 @@ def pending(request: HttpRequest) -> HttpResponse:
                 return redirect(request.get_full_path())
         else:
             status = 422
-    filters = Filters(request.GET or None, actor=actor)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(pending_rows(actor, chosen, now=now), PER_PAGE).get_page(
         request.GET.get("page")
     )
