@@ -136,6 +136,33 @@ def test_extend_moves_the_deadline_and_records_why(org):
     assert AuditEntry.objects.get(booking=option, action="extend").reason == "B2B client"
 
 
+@pytest.mark.parametrize(
+    ("grace", "at_limit"),
+    [
+        (None, "review"),
+        (None, "release"),
+        (timedelta(days=1), "review"),
+        (timedelta(days=2), "release"),
+    ],
+)
+def test_extending_under_the_flexible_policy_keeps_the_flexible_treatment(org, grace, at_limit):
+    """Issue 11 item 5: extending an option under flexible/review made it `release` at the
+    new date, so its places went back by themselves; it keeps its grace and its action."""
+    org.deadline_policy, org.deadline_grace, org.deadline_at_limit = "flexible", grace, at_limit
+    org.save()
+    date, ticket = on_sale(org)
+    owner = staff(org)
+    option = book(owner, date, ticket, quantity=2)
+    assert option.at_limit == at_limit
+    until = option.deadline_shown + timedelta(days=3)
+    extended = actions.extend_booking(option.id, actor=owner, until=until)
+    assert (extended.deadline_shown, extended.at_limit) == (until, at_limit)
+    assert extended.deadline_enforced == (None if grace is None else until + grace)
+    # Past the new date (and within any grace) the sweep leaves it to staff.
+    assert actions.expire_lapsed(now=until + timedelta(hours=1)) == []
+    assert Booking.objects.get(id=option.id).state == State.OPTION and taken(date) == 2
+
+
 def test_a_deadline_that_cannot_be_met_is_refused_with_a_reason(org):
     date, ticket = on_sale(
         org, starts_at=timezone.now() + timedelta(days=1), deadline_days_before_start=2

@@ -14,6 +14,7 @@ from tentative.core.deadlines import (
     Policy,
     add_calendar_days,
     compute_deadline,
+    extended,
     lapsed,
     reminders_due,
 )
@@ -149,3 +150,29 @@ def test_no_reminder_for_a_deadline_already_closer_than_the_reminder():
         shown, (timedelta(days=7), timedelta(days=2), timedelta(hours=6)), created_at=created
     )
     assert due == [shown - timedelta(days=2), shown - timedelta(hours=6)]
+
+
+@given(
+    shown=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    grace=st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30))),
+    at_limit=st.sampled_from(AtLimit),
+    later=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=300)),
+)
+def test_an_extended_deadline_keeps_its_treatment(shown, grace, at_limit, later):
+    """Issue 11 item 5: staff moving the date never change what happens at the limit, nor
+    the grace after it (none: held until staff act)."""
+    enforced = None if grace is None else shown + grace
+    until = shown + later
+    new_shown, new_enforced, new_at_limit = extended(shown, enforced, at_limit, until)
+    assert new_shown == until and new_at_limit == at_limit
+    assert new_enforced == (None if grace is None else until + grace)
+
+
+def test_extending_a_flexible_option_held_for_review_keeps_it_for_review():
+    shown = datetime(2026, 3, 1, 18, tzinfo=UTC)
+    until = shown + timedelta(days=4)
+    assert extended(shown, None, AtLimit.REVIEW, until) == (until, None, AtLimit.REVIEW)
+    # strict: the new date is enforced, released there
+    assert extended(shown, shown, AtLimit.RELEASE, until) == (until, until, AtLimit.RELEASE)

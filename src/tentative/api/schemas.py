@@ -644,3 +644,30 @@ class PaymentRequestOut(Schema):
     sent_at: datetime | None
     sent_count: int
     paid_at: datetime | None
+
+
+# Issue 11 item 4: the bulk decision on pending requests.
+class DecideIn(Schema):
+    references: list[Reference] = Field(min_length=1, max_length=1000)
+    decision: Literal["accept", "refuse"]
+    message: LongText = Field(
+        "", description="For the customers' emails (accepted or not accepted), and the history."
+    )
+
+
+class DecidedOut(Schema):
+    reference: str
+    outcome: str = Field(
+        description=(
+            "`accepted`, `refused`, `no_places` (not accepted: no places remain; it is still "
+            "a request), `already_decided` (no longer a request), `lapsed` (past its decision "
+            "limit: only refusing is left), `deadline_unreachable`, `not_allowed` (places from "
+            "a reserve you may not draw from), `not_found`"
+        )
+    )
+    state: str = Field(description="The booking's state afterwards; empty when not found.")
+
+
+class DecideOut(Schema):
+    outcomes: list[DecidedOut]
+    counts: dict[str, int]

@@ -4,7 +4,9 @@ from django.urls import path
 from tentative.backoffice import (
     catalogue,
     dashboard,
+    options,
     payments,
+    pending,
     reserves,
     staff,
     style,
@@ -46,6 +48,10 @@ urlpatterns = [
         payments.refund,
         name="booking_refund",
     ),
+    # Issue 11 items 4 and 5 (pending orders, release of options).
+    path("pending/", pending.pending, name="pending"),
+    path("options/", options.options, name="options"),
+    path("options/policy/", options.policy, name="options_policy"),
     path("reserves/", reserves.reserves, name="reserves"),
     path("reserves/<int:reserve_id>/", reserves.reserve, name="reserve"),
     path("reserves/<int:reserve_id>/<slug:verb>/", reserves.reserve_action, name="reserve_action"),

@@ -45,6 +45,14 @@ def access_booking_by_reference(actor: Actor, reference: str) -> Booking:
         raise NotFound() from None
 
 
+def ids_by_reference(actor: Actor, references: list[str]) -> dict[str, int]:
+    """The actor's bookings among `references` (as typed: upper-cased), by reference; the
+    others are simply absent (another organisation's are not found, not forbidden)."""
+    wanted = {r.upper() for r in references if "\x00" not in r}
+    rows = visible_bookings(actor).filter(reference__in=wanted).values_list("reference", "id")
+    return dict(rows)
+
+
 def check_may(actor: Actor, action: Action, source: State | None) -> None:
     if actor.kind == ActorKind.SYSTEM:
         return

@@ -25,6 +25,24 @@ STATES: dict[str, Promise] = {
     "cancelled": _("Cancelled"),
 }
 
+# What a bulk decision did to each request (actions.decide.Outcome), on the pending page.
+OUTCOMES: dict[str, Promise] = {
+    "accepted": _("Accepted"),
+    "refused": _("Refused"),
+    "no_places": _("Not accepted: no places remain (still waiting)"),
+    "already_decided": _("Already decided"),
+    "lapsed": _("Too late to accept: its decision limit or its date has passed"),
+    "deadline_unreachable": _("Not accepted: its payment deadline would already be past"),
+    "not_allowed": _("Not allowed: its places come from a reserve you may not draw from"),
+    "not_found": _("Not found"),
+}
+
+# What happens to an option at its enforced limit (core.deadlines.AtLimit).
+AT_LIMIT: dict[str, Promise] = {
+    "release": _("released"),
+    "review": _("kept for review"),
+}
+
 # As they end "A booking … cannot be %(action)s" (errors.IllegalTransition): a participle
 # that agrees with "booking" in French and Spanish, hence the context.
 DONE: dict[str, Promise] = {

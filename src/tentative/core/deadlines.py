@@ -109,6 +109,22 @@ def enforced_limit(rule: DeadlineRule, shown: datetime) -> datetime | None:
     return None if rule.grace is None else shown + rule.grace
 
 
+def extended(
+    shown: datetime | None, enforced: datetime | None, at_limit: AtLimit, until: datetime
+) -> tuple[datetime, datetime | None, AtLimit]:
+    """(shown, enforced, at_limit) of a deadline that staff move to `until`.
+
+    The booking keeps the treatment it was given: under the strict policy (enforced = shown)
+    the new date is enforced; under the flexible policy the same grace follows the new date
+    (none: held until staff act) and the action at the limit stays what it was. Extending
+    an option under flexible/review once made it `release` at the new date, so the places
+    went back by themselves at a limit the organisation had chosen to review.
+    """
+    if shown is None or enforced is None:
+        return until, (until if shown is None else None), at_limit
+    return until, until + (enforced - shown), at_limit
+
+
 def is_overdue(shown: datetime | None, now: datetime) -> bool:
     return shown is not None and now >= shown
 

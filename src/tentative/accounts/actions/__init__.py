@@ -6,10 +6,12 @@ from tentative.accounts.actions.change_role import change_role
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
 from tentative.accounts.actions.send_password_reset import send_password_reset
+from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
 from tentative.accounts.actions.update_settings import update_settings
 
 __all__ = [
+    "MAX_GRACE",
     "SETTINGS_FIELDS",
     "change_role",
     "invite_member",
@@ -17,5 +19,6 @@ __all__ = [
     "queue_email",
     "remove_member",
     "send_password_reset",
+    "set_deadline_policy",
     "update_settings",
 ]

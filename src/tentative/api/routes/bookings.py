@@ -19,6 +19,8 @@ from tentative.api.schemas import (
     BookingOut,
     CustomerIn,
     CustomerOut,
+    DecideIn,
+    DecideOut,
     ExtendIn,
     Id,
     MoveIn,
@@ -31,7 +33,11 @@ from tentative.api.schemas import (
     refusals,
 )
 from tentative.bookings import actions
-from tentative.bookings.access import access_booking_by_reference, visible_bookings
+from tentative.bookings.access import (
+    access_booking_by_reference,
+    ids_by_reference,
+    visible_bookings,
+)
 from tentative.bookings.models import Booking
 from tentative.core.states import State
 from tentative.payments import selectors as payment_selectors
@@ -143,6 +149,42 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> objec
     if filters.created_before:
         bookings = bookings.filter(created_at__lt=filters.created_before)
     return bookings
+
+
+@_mutation("/bookings/decide", 200, DecideOut, conflicts=(), invalid=())
+@idempotent
+def decide(request: HttpRequest, payload: DecideIn) -> Result:
+    """Accept or refuse many pending requests at once (up to 1,000): one outcome per
+    reference, in the order given. Accepting follows the offer as `approve` does (an
+    option awaiting payment when it is charged after approval, else confirmed); places
+    are given first come first served by booking time."""
+    actor = staff_actor(request)
+    references = list(dict.fromkeys(r.upper() for r in payload.references))
+    ids = ids_by_reference(actor, references)
+    decided = (
+        {
+            d.booking_id: d
+            for d in actions.decide_requests(
+                list(ids.values()),
+                decision=actions.Decision(payload.decision),
+                actor=actor,
+                message=payload.message,
+            )
+        }
+        if ids
+        else {}
+    )
+    outcomes = []
+    for reference in references:
+        found = decided.get(ids.get(reference, 0))
+        outcome = found.outcome.value if found else actions.Outcome.NOT_FOUND.value
+        outcomes.append(
+            {"reference": reference, "outcome": outcome, "state": found.state if found else ""}
+        )
+    counts: dict[str, int] = {}
+    for row in outcomes:
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+    return 200, {"outcomes": outcomes, "counts": counts}
 
 
 def _booking(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from tentative.bookings.actions.change_quantity import change_quantity
 from tentative.bookings.actions.confirm import confirm_booking
 from tentative.bookings.actions.convert import convert_booking
 from tentative.bookings.actions.create import LineRequest, SlotRequest, create_booking
+from tentative.bookings.actions.decide import Decided, Decision, Outcome, decide_requests
 from tentative.bookings.actions.decline import decline_booking
 from tentative.bookings.actions.expire import expire_booking, expire_lapsed
 from tentative.bookings.actions.extend import extend_booking
@@ -19,8 +20,11 @@ from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their
 
 __all__ = [
     "MAX_QUANTITY",
+    "Decided",
+    "Decision",
     "Destination",
     "LineRequest",
+    "Outcome",
     "SlotRequest",
     "approve_booking",
     "cancel_booking",
@@ -28,6 +32,7 @@ __all__ = [
     "confirm_booking",
     "convert_booking",
     "create_booking",
+    "decide_requests",
     "decline_booking",
     "expire_booking",
     "expire_lapsed",

@@ -1,6 +1,8 @@
 """Extend an option's (or a quote's) deadline to a new date chosen by staff.
 
-The new date is both shown and enforced: staff chose it knowingly, past any rule.
+The new date is the one shown; it is enforced as the booking's policy says
+(`core.deadlines.extended`): at that date under the strict policy, after the same grace,
+or never without staff, under the flexible one, with the same action at the limit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings.actions._step import lock_and_check, move, now_or
 from tentative.bookings.models import Booking
+from tentative.core import deadlines
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action
 from tentative.shared.actor import Actor
@@ -35,8 +38,11 @@ def extend_booking(
         if until > first_start:
             raise InvalidInput(AFTER_START)
         previous = booking.deadline_shown
-        booking.deadline_shown = booking.deadline_enforced = until
-        booking.at_limit = AtLimit.RELEASE.value
+        shown, enforced, at_limit = deadlines.extended(
+            booking.deadline_shown, booking.deadline_enforced, AtLimit(booking.at_limit), until
+        )
+        booking.deadline_shown, booking.deadline_enforced = shown, enforced
+        booking.at_limit = at_limit.value
         return move(
             booking,
             step,
