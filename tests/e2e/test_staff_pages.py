@@ -82,8 +82,6 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("settings", lambda w: "/staff/settings/"),
     ("staff", lambda w: "/staff/staff/"),
     ("forgot-password", lambda w: "/staff/password/forgot/"),
-
-
     ("pending", lambda w: "/staff/pending/"),
     ("options", lambda w: "/staff/options/?window=30"),
 ]
