@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import payments, reserves, views, vouchers
+from tentative.backoffice import (
+    attendees,
+    box_office,
+    check_in,
+    customers,
+    payments,
+    reserves,
+    views,
+    vouchers,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -49,4 +58,12 @@ urlpatterns = [
     path("bookings/<str:reference>/money/redeem/", vouchers.booking_redeem, name="booking_redeem"),
     path("bookings/<str:reference>/money/coupon/", vouchers.booking_coupon, name="booking_coupon"),
     path("bookings/<str:reference>/money/cancel/", vouchers.booking_cancel, name="booking_cancel"),
+    # The desk (issue 11 items 6, 7, 8): attendees, customers, box office, check-in.
+    path("dates/<int:date_id>/attendees/", attendees.attendees, name="attendees"),
+    path("dates/<int:date_id>/attendees/csv/", attendees.attendees_csv, name="attendees_csv"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/new/", customers.new_customer, name="customer_new"),
+    path("customers/<int:customer_id>/", customers.customer, name="customer"),
+    path("box-office/", box_office.box_office, name="box_office"),
+    path("check-in/", check_in.check_in, name="check_in"),
 ]

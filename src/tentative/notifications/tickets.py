@@ -30,9 +30,13 @@ class Ticket:
     line: BookingLine
 
 
+def code_of(reference: str, line_id: int, number: int) -> str:
+    return f"{reference}-{line_id}-{number}"
+
+
 def ticket_codes(booking: Booking, lines: list[BookingLine]) -> list[Ticket]:
     return [
-        Ticket(f"{booking.reference}-{line.id}-{n}", line)
+        Ticket(code_of(booking.reference, line.id, n), line)
         for line in sorted(lines, key=lambda ln: ln.id)
         for n in range(1, line.quantity + 1)
     ]
