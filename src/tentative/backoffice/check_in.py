@@ -25,6 +25,12 @@ from tentative.checkin import actions, labels, selectors
 from tentative.checkin.models import Outcome
 from tentative.shared.errors import DomainError, NotFound
 
+TONES = {
+    Outcome.VALID: "ok",
+    Outcome.ALREADY_USED: "warn",
+    Outcome.NOT_VALID: "bad",
+    Outcome.NOT_PAID: "warn",
+}
 RETRY = _("This form could not be read; please scan again.")
 
 
@@ -94,7 +100,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             "booking_link": booking_url(result.booking.reference)
             if result and result.booking
             else "",
-            "valid": Outcome.VALID,
+            "tone": TONES.get(result.outcome, "info") if result else "",
             "came": came,
             "expected": len(rows),
         },

@@ -144,12 +144,45 @@ def _save(
     return redirect("backoffice:customer", customer_id=saved.id), form, contacts, 302
 
 
+FIELD_WORDS = {
+    "kind": _("type"),
+    "name": _("name"),
+    "email": _("email"),
+    "phone": _("phone"),
+    "language": _("language"),
+}
+CREATED_BY = _("%(who)s created the customer.")
+CHANGED_BY = _("%(who)s changed %(what)s.")
+CONTACTS_NOW = _("contacts (now %(n)s)")
+EMPTY = "—"
+
+
+def sentence(entry: AuditEntry) -> str:
+    """A customer's audit entry as a sentence: who did it, and what changed from what to what."""
+    who = entry.actor_label
+    if entry.action == "customer.create":
+        return str(CREATED_BY % {"who": who})
+    parts = [
+        f"{FIELD_WORDS.get(name, name)}: {old or EMPTY} → {new or EMPTY}"
+        for name, (old, new) in (entry.data.get("changed") or {}).items()
+    ]
+    if entry.data.get("contacts") is not None:
+        parts.append(str(CONTACTS_NOW % {"n": entry.data["contacts"]}))
+    return str(CHANGED_BY % {"who": who, "what": "; ".join(parts) or EMPTY})
+
+
 @login_required
 def customers(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     query = request.GET.get("q", "")[:MAX_QUERY]
     page = Paginator(search_customers(actor, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "backoffice/customers.html", {"page": page, "q": query})
+    others = request.GET.copy()
+    others.pop("page", None)
+    return render(
+        request,
+        "backoffice/customers.html",
+        {"page": page, "q": query, "query": others.urlencode()},
+    )
 
 
 @login_required
@@ -198,7 +231,7 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
             "contacts": contacts,
             "customer": found,
             "bookings": bookings,
-            "history": history,
+            "history": [{"at": e.at, "sentence": sentence(e)} for e in history],
         },
         status=status,
     )

@@ -6,8 +6,10 @@ from tentative.backoffice import (
     box_office,
     check_in,
     customers,
+    dashboard,
     payments,
     reserves,
+    style,
     views,
     vouchers,
 )
@@ -20,7 +22,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.bookings, name="bookings"),
+    # design: the dashboard, the bookings list, the style guide.
+    path("", dashboard.dashboard, name="dashboard"),
+    path("bookings/", views.bookings, name="bookings"),
+    path("style/", style.style_guide, name="style"),
     path(
         "bookings/<str:reference>/payments/",
         payments.booking_payments,

@@ -1,3 +1,8 @@
+// The desk pages' small behaviours. A print button prints the page (the attendee list).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
+
 // The check-in page's camera: where the browser has BarcodeDetector (Chrome on Android,
 // among others), a button opens the back camera and the first QR code read fills the
 // form and submits it. Elsewhere the page says to type the code. No library, no CDN.
