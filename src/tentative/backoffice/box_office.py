@@ -36,7 +36,6 @@ from tentative.inventory.access import may_draw, visible_reserves
 from tentative.shared.actor import Actor
 from tentative.shared.errors import DomainError
 
-INVALID = _("Please correct the form.")
 DONE = _("Booking %(reference)s created: take the payment below.")
 QUOTED = _("Quote %(reference)s created.")
 CUSTOMER_NEEDED = _("Pick a customer or give the new customer's name.")
@@ -75,7 +74,9 @@ class SaleForm(forms.Form):
     new_phone = forms.CharField(label=_("New customer's phone"), required=False, max_length=40)
     offer = forms.ChoiceField(label=_("Date and ticket type"))
     source = forms.ChoiceField(label=_("Places from"))
-    quantity = forms.IntegerField(label=_("Places"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+    quantity = forms.IntegerField(
+        label=_("Number of places"), min_value=1, max_value=MAX_QUANTITY, initial=1
+    )
     names = forms.CharField(
         label=_("Attendees' names, one per line"),
         required=False,
@@ -130,9 +131,10 @@ def _offers(actor: Actor) -> list[tuple[str, str]]:
         EventDate.objects.filter(
             event__organisation_id=actor.organisation_id, starts_at__gt=timezone.now()
         )
-        .select_related("event")
+        .select_related("event__organisation")
         .order_by("starts_at", "id")[:OFFER_LIMIT]
     )
+    currency = dates[0].event.organisation.currency if dates else ""
     types = TicketType.objects.filter(event_id__in={d.event_id for d in dates}).order_by(
         "name", "id"
     )
@@ -142,7 +144,7 @@ def _offers(actor: Actor) -> list[tuple[str, str]]:
     return [
         (
             f"{d.id}:{t.id}",
-            f"{d.event.name} · {_when(d)} · {t.name} ({formats.localize(t.price)})",
+            f"{d.event.name} · {_when(d)} · {t.name} ({formats.localize(t.price)} {currency})",
         )
         for d in dates
         for t in by_event.get(d.event_id, [])
@@ -166,8 +168,6 @@ def box_office(request: HttpRequest) -> HttpResponse:
             done = _sell(request, actor, form)
             if done is not None:
                 return done
-        else:
-            messages.error(request, INVALID)
         status = getattr(form, "status", 422)
     return render(request, "backoffice/box_office.html", {"form": form}, status=status)
 
@@ -232,6 +232,5 @@ def _sell(request: HttpRequest, actor: Actor, form: SaleForm) -> HttpResponse | 
 
 
 def _refused(request: HttpRequest, form: SaleForm, status: int) -> None:
-    messages.error(request, INVALID)
     form.status = status  # type: ignore[attr-defined]
     return None

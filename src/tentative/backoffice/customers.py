@@ -31,7 +31,6 @@ from tentative.bookings.models import LINE_WORDS
 from tentative.shared.actor import Actor
 from tentative.shared.errors import DomainError, NotFound
 
-INVALID = _("Please correct the form.")
 SAVED = _("Saved.")
 CREATED = _("Customer “%(name)s” created.")
 BLANK_CONTACTS = 2  # empty rows offered under a company's contacts
@@ -121,7 +120,6 @@ def _save(
     if request.method != "POST":
         return None, form, contacts, 200
     if not (form.is_valid() and contacts.is_valid()):
-        messages.error(request, INVALID)
         return None, form, contacts, 422
     try:
         if customer is None:
@@ -136,7 +134,6 @@ def _save(
             messages.success(request, SAVED)
     except InvalidCustomer as error:
         _place_error(error, form, contacts)
-        messages.error(request, INVALID)
         return None, form, contacts, error.status
     except DomainError as error:
         messages.error(request, error.text)
@@ -171,6 +168,12 @@ def sentence(entry: AuditEntry) -> str:
     return str(CHANGED_BY % {"who": who, "what": "; ".join(parts) or EMPTY})
 
 
+def _open(form: CustomerForm, contacts: forms.BaseFormSet) -> bool:
+    """A company's contacts show; a person's stay folded unless something there is wrong."""
+    refused = bool(form.errors.get("kind")) or any(f.errors for f in contacts.forms)
+    return form["kind"].value() == Customer.Kind.COMPANY or refused
+
+
 @login_required
 def customers(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
@@ -194,7 +197,12 @@ def new_customer(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/customer_form.html",
-        {"form": form, "contacts": contacts, "customer": None},
+        {
+            "form": form,
+            "contacts": contacts,
+            "customer": None,
+            "contacts_open": _open(form, contacts),
+        },
         status=status,
     )
 
@@ -230,6 +238,7 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
             "form": form,
             "contacts": contacts,
             "customer": found,
+            "contacts_open": _open(form, contacts),
             "bookings": bookings,
             "history": [{"at": e.at, "sentence": sentence(e)} for e in history],
         },
