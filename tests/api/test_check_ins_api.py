@@ -71,3 +71,13 @@ def test_without_a_token_nothing_is_checked_in(code):
         stranger.post("/check-ins", {"code": code, "nonce": "n"}).json()["outcome"] == "not_valid"
     )
     assert CheckIn.objects.count() == 0
+
+
+def test_an_idempotency_key_answers_the_first_scan_again(api, code):
+    first = api.post("/check-ins", {"code": code, "nonce": "k-1"}, key="key-1")
+    again = api.post("/check-ins", {"code": code, "nonce": "k-1"}, key="key-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() and first.json()["outcome"] == "valid"
+    other = api.post("/check-ins", {"code": code, "nonce": "k-2"}, key="key-2").json()
+    assert other["outcome"] == "already_used"
+    assert CheckIn.objects.count() == 1 and Scan.objects.count() == 2

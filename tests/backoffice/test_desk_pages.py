@@ -358,3 +358,21 @@ def test_check_in_bad_input_is_refused_with_the_typed_value(desk, data):
     page = desk.post("/staff/check-in/", data, headers=EN)
     assert page.status_code == 422 and "field-error" in page.content.decode()
     assert CheckIn.objects.count() == 0
+
+
+def test_the_attendee_list_reads_a_fixed_number_of_queries(
+    desk, org, evening, django_assert_max_num_queries
+):
+    date, ticket, actor = evening
+    for n in range(5):
+        _sell(actor, date, ticket, [f"P{n}a", f"P{n}b"])
+    # Session, user, membership; the date; lines, participants, check-ins; savepoints.
+    with django_assert_max_num_queries(12):
+        page = desk.get(f"/staff/dates/{date.id}/attendees/")
+    assert page.status_code == 200 and page.content.decode().count("<code>") >= 10
+
+
+def test_without_a_date_the_door_lists_the_dates_with_their_lists(desk, evening):
+    date, _, _ = evening
+    text = desk.get("/staff/check-in/", headers=EN).content.decode()
+    assert f"?date={date.id}" in text and f"/staff/dates/{date.id}/attendees/" in text
