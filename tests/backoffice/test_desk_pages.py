@@ -281,6 +281,9 @@ def test_the_box_office_preselects_a_customer(desk, org):
         ({"new_name": "A", "source": "999999"}, "source"),
         ({"new_name": "A", "mode": "cancelled"}, "mode"),
         ({"customer": "999999"}, "customer"),
+        ({"new_name": "A", "names": "x" * 201}, "names"),
+        ({"new_name": "A", "names": "x\n" * 20001}, "names"),
+        ({"new_name": "<script>alert(1)</script>" + "x" * 200}, "new_name"),
     ],
 )
 def test_box_office_bad_input_stays_on_the_form(desk, evening, fields, field):
@@ -290,6 +293,17 @@ def test_box_office_bad_input_stays_on_the_form(desk, evening, fields, field):
     assert page.status_code == 422, page.status_code
     assert f'id="id_{field}-error"' in text, text
     assert "<script>" not in text.split('id="content"')[1].split("<script src")[0]
+    assert Booking.objects.count() == 0 and Customer.objects.count() == 0
+
+
+def test_a_date_in_the_past_is_not_on_sale_at_the_box_office(desk, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past, ticket = on_sale(org, starts_at=timezone.now() - timedelta(days=1))
+    page = desk.post("/staff/box-office/", sale(past, ticket, new_name="Late"), headers=EN)
+    assert page.status_code == 422 and 'id="id_offer-error"' in page.content.decode()
     assert Booking.objects.count() == 0 and Customer.objects.count() == 0
 
 
@@ -342,7 +356,7 @@ def test_checking_a_ticket_in_twice_from_the_page(desk, org, evening):
     second = desk.post(
         "/staff/check-in/", {"code": code, "nonce": "other", "date": date.id}, headers=EN
     )
-    assert "Already used" in second.content.decode() and "First used at" in second.content.decode()
+    assert "Already used" in second.content.decode() and "First used:" in second.content.decode()
     assert CheckIn.objects.count() == 1
     french = desk.post(
         "/staff/check-in/", {"code": "XX", "nonce": "fr-1"}, headers={"accept-language": "fr"}

@@ -114,8 +114,12 @@ def test_checking_a_ticket_in_twice(live_server, page, theatre):
     page.fill("#id_code", code)
     page.click("#scan-form button[type=submit]")
     assert "Already used" in page.inner_text(".scan-outcome")
-    assert "First used at" in page.inner_text(".scan-result")
+    assert "First used:" in page.inner_text(".scan-result")
     assert CheckIn.objects.count() == 1
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.screenshot(
+        path=str(screenshots() / "desk-check-in-already-used-en-390.png"), full_page=True
+    )
 
 
 def test_the_desk_pages_in_three_languages_at_two_widths(live_server, browser, theatre):
