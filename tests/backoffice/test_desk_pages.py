@@ -390,3 +390,25 @@ def test_without_a_date_the_door_lists_the_dates_with_their_lists(desk, evening)
     date, _, _ = evening
     text = desk.get("/staff/check-in/", headers=EN).content.decode()
     assert f"?date={date.id}" in text and f"/staff/dates/{date.id}/attendees/" in text
+
+
+def test_finding_a_customer_at_the_box_office(desk, org, evening):
+    date, ticket, _ = evening
+    wanted = CustomerFactory(organisation=org, name="Zacharie Fournier")
+    CustomerFactory(organisation=org, name="Anne Autre")
+    text = desk.get("/staff/box-office/?find=fourn").content.decode()
+    assert "Zacharie Fournier" in text and "Anne Autre" not in text
+    # A customer picked under another search still validates.
+    page = desk.post(
+        "/staff/box-office/?find=anne", sale(date, ticket, customer=str(wanted.id), mode="option")
+    )
+    assert page.status_code == 302 and Booking.objects.get().customer_id == wanted.id
+
+
+def test_the_customer_list_shows_each_one_s_latest_bookings(desk, org, evening):
+    date, ticket, actor = evening
+    ana = CustomerFactory(organisation=org, name="Ana")
+    made = [_sell(actor, date, ticket, ["x"], mode=State.OPTION, customer=ana) for _ in range(4)]
+    text = desk.get("/staff/customers/").content.decode()
+    shown = [b.reference for b in made if b.reference in text]
+    assert shown == [b.reference for b in made[1:]]

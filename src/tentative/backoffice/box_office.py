@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from tentative.accounts import actions as customer_actions
 from tentative.accounts.access import visible_customers
 from tentative.accounts.errors import InvalidCustomer
+from tentative.accounts.selectors import MAX_QUERY, search_customers
 from tentative.backoffice.access import staff_actor
 from tentative.backoffice.links import booking_url
 from tentative.bookings import actions as booking_actions
@@ -86,9 +87,14 @@ class SaleForm(forms.Form):
     )
     mode = forms.ChoiceField(label=_("What to do"), choices=MODES, widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, find: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        customers = visible_customers(actor).order_by("name", "id")[:CUSTOMER_CHOICES]
+        customers = list(search_customers(actor, find)[:CUSTOMER_CHOICES])
+        # The one already picked (posted, or passed in the address) is offered whatever the
+        # search, so that it validates; another organisation's never is.
+        picked = str(self.data.get("customer") or self.initial.get("customer") or "")
+        if picked.isdigit() and all(str(c.id) != picked for c in customers):
+            customers += list(visible_customers(actor).filter(id=int(picked[:18])))
         self.fields["customer"].choices = [  # type: ignore[attr-defined]
             ("", _("— a new customer (below) —")),
             *((c.id, f"{c.name} · {c.email}" if c.email else c.name) for c in customers),
@@ -161,7 +167,8 @@ def box_office(request: HttpRequest) -> HttpResponse:
     initial = {"mode": State.CONFIRMED.value, "source": GENERAL, "quantity": 1}
     if request.GET.get("customer", "").isdigit():
         initial["customer"] = int(request.GET["customer"])
-    form = SaleForm(request.POST or None, actor=actor, initial=initial)
+    find = request.GET.get("find", "")[:MAX_QUERY]
+    form = SaleForm(request.POST or None, actor=actor, initial=initial, find=find)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -169,7 +176,9 @@ def box_office(request: HttpRequest) -> HttpResponse:
             if done is not None:
                 return done
         status = getattr(form, "status", 422)
-    return render(request, "backoffice/box_office.html", {"form": form}, status=status)
+    return render(
+        request, "backoffice/box_office.html", {"form": form, "find": find}, status=status
+    )
 
 
 def _sell(request: HttpRequest, actor: Actor, form: SaleForm) -> HttpResponse | None:

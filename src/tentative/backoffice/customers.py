@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -181,11 +183,40 @@ def customers(request: HttpRequest) -> HttpResponse:
     page = Paginator(search_customers(actor, query), PAGE_SIZE).get_page(request.GET.get("page"))
     others = request.GET.copy()
     others.pop("page", None)
+    latest = _latest_bookings(actor, [c.id for c in page])
+    for row in page:
+        row.latest = latest.get(row.id, [])
     return render(
         request,
         "backoffice/customers.html",
         {"page": page, "q": query, "query": others.urlencode()},
     )
+
+
+LATEST = 3
+
+
+def _latest_bookings(actor: Actor, customer_ids: list[int]) -> dict[int, list[Any]]:
+    """Each listed customer's three latest bookings, in one query (a window per customer,
+    so a customer with thousands of bookings reads three rows like the others)."""
+    rows = (
+        visible_bookings(actor)
+        .filter(customer_id__in=customer_ids)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("customer_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=LATEST)
+        .order_by("customer_id", "rank")
+    )
+    latest: dict[int, list[Any]] = {}
+    for booking in rows:
+        booking.url = booking_url(booking.reference)
+        latest.setdefault(booking.customer_id, []).append(booking)  # type: ignore[arg-type]
+    return latest
 
 
 @login_required
