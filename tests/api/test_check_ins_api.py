@@ -81,3 +81,16 @@ def test_an_idempotency_key_answers_the_first_scan_again(api, code):
     other = api.post("/check-ins", {"code": code, "nonce": "k-2"}, key="key-2").json()
     assert other["outcome"] == "already_used"
     assert CheckIn.objects.count() == 1 and Scan.objects.count() == 2
+
+
+def test_a_date_s_attendees_for_a_door_device(api, org, code):
+    from tentative.checkin.models import CheckIn as Done
+
+    api.post("/check-ins", {"code": code, "nonce": "a-1"})
+    date_id = Done.objects.get().line.event_date_id
+    rows = api.get(f"/dates/{date_id}/attendees").json()
+    assert [(r["code"], r["ticket_type"], r["checked_in_at"] is not None) for r in rows] == [
+        (code, "Tarif plein", True)
+    ]
+    other, _ = on_sale(OrganisationFactory())
+    error(api.get(f"/dates/{other.id}/attendees"), 404)

@@ -16,8 +16,8 @@ from pydantic import StringConstraints
 
 from tentative.api.access import access_event_date, staff_actor
 from tentative.api.idempotency import Result, idempotent
-from tentative.api.schemas import WRITE_ERRORS, BodyId, refusals
-from tentative.checkin import actions, labels
+from tentative.api.schemas import READ_ERRORS, WRITE_ERRORS, BodyId, Id, refusals
+from tentative.checkin import actions, labels, selectors
 from tentative.checkin.actions import MAX_NONCE
 
 router = Router(tags=["check-in"])
@@ -74,3 +74,30 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Result:
         first_used_at=result.first_used_at,
         repeated=result.repeated,
     ).model_dump(mode="json")
+
+
+class AttendeeOut(Schema):
+    code: str
+    name: str
+    ticket_type: str
+    booking: str
+    state: str
+    checked_in_at: datetime | None
+
+
+@router.get("/dates/{date_id}/attendees", response={200: list[AttendeeOut], **READ_ERRORS})
+def attendees(request: HttpRequest, date_id: Id) -> object:
+    """A date's places (confirmed bookings and accepted options), one per ticket code, with
+    the name given for the place and when it was checked in: a door device's list."""
+    date = access_event_date(staff_actor(request), date_id)
+    return [
+        {
+            "code": row.code,
+            "name": row.name,
+            "ticket_type": row.line.ticket_type.name if row.line.ticket_type_id else "",
+            "booking": row.booking.reference,
+            "state": row.booking.state,
+            "checked_in_at": row.checked_in_at,
+        }
+        for row in selectors.attendees(date)
+    ]
