@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tentative.audit import trail as audit
+from tentative.bookings.access import access_booking
 from tentative.bookings.models import Booking, BookingLine
 from tentative.checkin.access import check_may_check_in
 from tentative.checkin.errors import NonceReused
@@ -139,7 +140,7 @@ def _decide(actor: Actor, code: str, event_date_id: int | None, now: datetime) -
     if line is None or not 1 <= parsed.number <= line.quantity:
         return ScanResult(Outcome.NOT_VALID, code, reason="unknown")
     # Locked, then read: the state we decide on is the one that commits with the check-in.
-    booking = Booking.objects.select_for_update(no_key=True).get(id=line.booking_id)
+    booking = access_booking(actor, line.booking_id, lock=True)
     if event_date_id is not None and line.event_date_id != event_date_id:
         return ScanResult(Outcome.NOT_VALID, code, "other_date", booking, line)
     if booking.state_enum not in LIVE:
