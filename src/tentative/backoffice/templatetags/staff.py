@@ -13,15 +13,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def nav_item(context: template.Context, url_name: str, label: str, *args: Any) -> str:
+def nav_item(
+    context: template.Context, url_name: str, label: str, *args: Any, exact: bool = False
+) -> str:
     """One line of the main navigation: `{% nav_item "backoffice:vouchers" _("Coupons") %}`.
 
     The link is marked `aria-current="page"` on its page and the pages under it (the
-    dashboard, at the root, only on itself)."""
+    dashboard, at the root, only on itself; `exact=True` for a section's overview)."""
     url = reverse(url_name, args=args)
     request = context.get("request")
     path = request.path if request is not None else ""
-    current = path == url or (url.rstrip("/").count("/") > 1 and path.startswith(url))
+    under = not exact and url.rstrip("/").count("/") > 1 and path.startswith(url)
+    current = path == url or under
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', url, label)
     return format_html('<li><a href="{}">{}</a></li>', url, label)
