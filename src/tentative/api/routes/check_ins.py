@@ -30,7 +30,10 @@ Nonce = Annotated[
 
 class CheckInIn(Schema):
     code: Annotated[str, Field(min_length=1, max_length=64, description="The ticket's code")]
-    nonce: Annotated[Nonce, Field(description="Unique per scan, chosen by the device")]
+    nonce: Annotated[
+        Nonce,
+        Field(description="Unique per scan in the organisation, chosen by the device (a UUID)"),
+    ]
     event_date: BodyId | None = Field(
         default=None, description="The date being checked in: a ticket for another is not valid"
     )
