@@ -57,3 +57,12 @@ def fill(text: str, value: Any) -> str:
 def hours_from(moment: Any, now: Any) -> float:
     """Hours from `now` to `moment` (negative once it has passed)."""
     return float((moment - now).total_seconds() / 3600)
+
+
+@register.filter
+def in_hours(value: Any) -> str:
+    """A duration as "48 h" (the same in en, fr and es), not Python's "2 days, 0:00:00"."""
+    if value is None:
+        return ""
+    hours = value.total_seconds() / 3600
+    return f"{hours:g}\u00a0h"
