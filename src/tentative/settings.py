@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tentative.bookings",
     "tentative.payments",
     "tentative.notifications",
+    "tentative.checkin",
     "tentative.api",
     "tentative.backoffice",
     "tentative.public",

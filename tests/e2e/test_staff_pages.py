@@ -84,6 +84,12 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("forgot-password", lambda w: "/staff/password/forgot/"),
     ("pending", lambda w: "/staff/pending/"),
     ("options", lambda w: "/staff/options/?window=30"),
+    ("customers", lambda w: "/staff/customers/"),
+    ("customer", lambda w: f"/staff/customers/{w.org.customers.order_by('-kind', 'id')[0].id}/"),
+    ("customer-new", lambda w: "/staff/customers/new/"),
+    ("box-office", lambda w: "/staff/box-office/"),
+    ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
+    ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
 ]
 
 

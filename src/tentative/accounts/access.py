@@ -1,5 +1,7 @@
 """Who may change an organisation and its staff (core/permissions.py, `Duty`), fetching a
-membership for a staff member, and the sign-in limiter."""
+membership for a staff member, the sign-in limiter, and the only way to fetch a customer
+for an actor: scoped to the organisation (every staff member keeps the customer file: the
+front desk creates customers on the spot; customers never see each other)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 
 from tentative.accounts.errors import SettingsOwnersOnly, StaffOwnersOnly
-from tentative.accounts.models import LoginFailure, StaffMembership
+from tentative.accounts.models import Customer, LoginFailure, StaffMembership
 from tentative.core.permissions import Duty, staff_may_manage
 from tentative.shared.actor import Actor, ActorKind
-from tentative.shared.errors import NotFound
+from tentative.shared.errors import Forbidden, NotFound
 
 
 def may(actor: Actor, duty: Duty) -> bool:
@@ -84,3 +86,29 @@ def note_login_failure(username: str, address: str, *, now: datetime) -> None:
 
 def clear_login_failures(username: str, address: str) -> None:
     LoginFailure.objects.filter(key=login_key(username, address)).delete()
+
+
+def visible_customers(actor: Actor) -> QuerySet[Customer]:
+    customers = Customer.objects.all()
+    if actor.kind == ActorKind.SYSTEM:
+        return customers
+    customers = customers.filter(organisation_id=actor.organisation_id)
+    if actor.kind == ActorKind.CUSTOMER:
+        customers = customers.filter(id=actor.customer_id)
+    return customers
+
+
+def access_customer(actor: Actor, customer_id: int, *, lock: bool = False) -> Customer:
+    """Another organisation's customer is 'not found', not 'forbidden': ids do not leak."""
+    customers = visible_customers(actor)
+    if lock:
+        customers = customers.select_for_update(no_key=True)
+    try:
+        return customers.get(id=customer_id)
+    except (Customer.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def check_may_keep_customers(actor: Actor) -> None:
+    if actor.kind not in (ActorKind.STAFF, ActorKind.SYSTEM):
+        raise Forbidden()

@@ -25,6 +25,9 @@ ACTIONS: dict[str, Promise] = {
     "reserve.release_due": _("Scheduled release done"),
     "reserve.schedule": _("Release scheduled"),
     "reserve.archive": _("Archived"),
+    "check_in": _("Ticket checked in"),
+    "customer.create": _("Customer created"),
+    "customer.update": _("Customer changed"),
 }
 
 

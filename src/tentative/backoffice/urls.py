@@ -2,7 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tentative.backoffice import (
+    attendees,
+    box_office,
     catalogue,
+    check_in,
+    customers,
     dashboard,
     options,
     payments,
@@ -83,4 +87,12 @@ urlpatterns = [
     path("staff/<int:membership_id>/<slug:verb>/", staff.member, name="staff_member"),
     path("password/forgot/", staff.forgot_password, name="forgot_password"),
     path("password/set/<uidb64>/<token>/", staff.SetPasswordView.as_view(), name="set_password"),
+    # The desk (issue 11 items 6, 7, 8): attendees, customers, box office, check-in.
+    path("dates/<int:date_id>/attendees/", attendees.attendees, name="attendees"),
+    path("dates/<int:date_id>/attendees/csv/", attendees.attendees_csv, name="attendees_csv"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/new/", customers.new_customer, name="customer_new"),
+    path("customers/<int:customer_id>/", customers.customer, name="customer"),
+    path("box-office/", box_office.box_office, name="box_office"),
+    path("check-in/", check_in.check_in, name="check_in"),
 ]

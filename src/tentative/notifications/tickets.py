@@ -9,6 +9,7 @@ and the matching VTIMEZONE, so a calendar shows the wall-clock time the customer
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -29,12 +30,37 @@ class Ticket:
     line: BookingLine
 
 
+def code_of(reference: str, line_id: int, number: int) -> str:
+    return f"{reference}-{line_id}-{number}"
+
+
 def ticket_codes(booking: Booking, lines: list[BookingLine]) -> list[Ticket]:
     return [
-        Ticket(f"{booking.reference}-{line.id}-{n}", line)
+        Ticket(code_of(booking.reference, line.id, n), line)
         for line in sorted(lines, key=lambda ln: ln.id)
         for n in range(1, line.quantity + 1)
     ]
+
+
+# What `ticket_codes` writes, read back by the door (typed or scanned): the reference's
+# alphabet (no 0/O, 1/I), the line id and the place's number.
+_CODE = re.compile(r"([A-Z2-9]{4,12})-(\d{1,18})-(\d{1,6})")
+
+
+@dataclass(frozen=True)
+class TicketCode:
+    reference: str
+    line_id: int
+    number: int
+
+
+def parse_code(text: str) -> TicketCode | None:
+    """A ticket code as typed or scanned (any case, spaces around), or None if it cannot be
+    one. The code is not signed: the booking's reference (40 random bits) is the secret."""
+    match = _CODE.fullmatch((text or "").strip().upper())
+    if match is None:
+        return None
+    return TicketCode(match[1], int(match[2]), int(match[3]))
 
 
 def qr_png(code: str) -> bytes:

@@ -46,6 +46,7 @@ PAYMENT_BY_STATE = {
     "cancelled": PAYMENT_CANCELLED,
     "expired": PAYMENT_EXPIRED,
 }
+TICKET_CHECKED_IN = "ticket.checked_in"  # a place let in at the door (its ticket code)
 RESERVE_RELEASED = "reserve.released"
 RESERVE_RELEASE_SOON = "reserve.release_soon"
 
@@ -87,4 +88,5 @@ FOR_WEBHOOKS = [
     VOUCHER_REDEEMED,
     VOUCHER_RECREDITED,
     VOUCHER_SENT,
+    TICKET_CHECKED_IN,
 ]

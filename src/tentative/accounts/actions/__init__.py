@@ -1,24 +1,33 @@
-"""One module per verb: the only code that changes an organisation's settings and staff.
-Rights come from `core.permissions.STAFF_DUTIES`, checked inside each action."""
+"""One module per verb: the only code that changes an organisation's settings, its staff,
+and its customers with their contacts. Rights come from `core.permissions.STAFF_DUTIES`,
+checked inside each action."""
 
 from tentative.accounts.actions._common import password_link, queue_email
+from tentative.accounts.actions._customer import MAX_CONTACTS, ContactData, CustomerData
 from tentative.accounts.actions.change_role import change_role
+from tentative.accounts.actions.create_customer import create_customer
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
 from tentative.accounts.actions.send_password_reset import send_password_reset
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
+from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
 from tentative.accounts.actions.update_settings import update_settings
 
 __all__ = [
+    "MAX_CONTACTS",
     "MAX_GRACE",
     "SETTINGS_FIELDS",
+    "ContactData",
+    "CustomerData",
     "change_role",
+    "create_customer",
     "invite_member",
     "password_link",
     "queue_email",
     "remove_member",
     "send_password_reset",
     "set_deadline_policy",
+    "update_customer",
     "update_settings",
 ]
