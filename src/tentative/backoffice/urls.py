@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import payments, reserves, views, vouchers
+from tentative.backoffice import booking, payments, reserves, views, vouchers
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,6 +12,14 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.bookings, name="bookings"),
+    # The booking page and its actions (issue 11 item 3).
+    path("bookings/<str:reference>/", booking.booking_page, name="booking"),
+    path("bookings/<str:reference>/do/<slug:verb>/", booking.booking_action, name="booking_action"),
+    path(
+        "bookings/<str:reference>/emails/<int:message_id>/resend/",
+        booking.booking_resend,
+        name="booking_resend",
+    ),
     path(
         "bookings/<str:reference>/payments/",
         payments.booking_payments,

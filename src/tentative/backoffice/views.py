@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tentative.backoffice.access import staff_actor
-from tentative.bookings import labels
+from tentative.bookings import labels, selectors
 from tentative.bookings.access import visible_bookings
 from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
@@ -30,6 +30,12 @@ def bookings(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.__members__.values():
         rows = rows.filter(state=state)
+    query = request.GET.get("q", "").strip()[: selectors.SEARCH_LENGTH]
+    if query:
+        exact = visible_bookings(actor).filter(reference=query.upper().replace("\x00", ""))
+        if not state and (reference := exact.values_list("reference", flat=True).first()):
+            return redirect("backoffice:booking", reference=reference)  # a reference typed
+        rows = selectors.search(rows, query, organisation_id=actor.organisation_id)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for booking in page:
         money = payment_selectors.balance_of_row(booking)
@@ -48,6 +54,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
             "state": state,
+            "query": query,
             "actor": actor,
             "now": now_or(None),
         },
