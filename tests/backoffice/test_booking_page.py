@@ -118,7 +118,7 @@ def test_approve_with_a_message_from_the_page(client, org):
     entry = AuditEntry.objects.get(booking=booking, action="approve")
     assert entry.reason == "See you there!"
     page = _page(client, booking)
-    assert "Booking %s approved." % booking.reference in page
+    assert f"Booking {booking.reference} approved." in page
     assert "Approved" in page and "See you there!" in page
 
 
