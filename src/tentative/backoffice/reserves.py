@@ -26,8 +26,8 @@ from django.views.decorators.http import require_POST
 
 from tentative.accounts.models import Customer, StaffMembership
 from tentative.audit.models import AuditEntry
-from tentative.backoffice.history import history_sentences
 from tentative.backoffice.access import staff_actor
+from tentative.backoffice.history import history_sentences
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
 from tentative.bookings.actions import MAX_QUANTITY
