@@ -163,7 +163,7 @@ def test_back_office_bookings_page_in_french() -> None:
     membership = MembershipFactory(organisation=org, role=Role.OWNER)
     client = Client()
     client.force_login(membership.user)
-    html = client.get("/staff/", headers={"Accept-Language": "fr"}).content.decode()
+    html = client.get("/staff/bookings/", headers={"Accept-Language": "fr"}).content.decode()
     assert "<h1>Réservations</h1>" in html
     assert '<option value="confirmed">Confirmée</option>' in html  # the state filter
     assert '<span class="state state-option">Option</span>' in html

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from tentative.api.app import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="backoffice:bookings", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="backoffice:dashboard", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("staff/notifications/", include("tentative.backoffice.notifications_urls")),

@@ -25,18 +25,18 @@ def test_the_list_shows_tickets_and_appointments_at_the_organisations_local_time
     book(owner, date, ticket, mode=State.CONFIRMED)
     book_slot(owner, haircut, alice, datetime(2031, 1, 10, 9, 0, tzinfo=PARIS))
     client.force_login(membership.user)
-    page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+    page = client.get("/staff/bookings/", headers={"accept-language": "fr"}).content.decode()
     assert "14/07/2031 20:30" in page and "18:30" not in page  # Paris, not UTC
     assert "10/01/2031 09:00" in page
     assert "Alice Dupont" in page and haircut.name in page
-    english = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    english = client.get("/staff/bookings/", headers={"accept-language": "en"}).content.decode()
     assert "07/14/2031 8:30 p.m." in english
 
 
 def test_the_time_zone_does_not_leak_into_the_next_request(client, org):
     membership = MembershipFactory(organisation=org)
     client.force_login(membership.user)
-    client.get("/staff/")
+    client.get("/staff/bookings/")
     assert timezone.get_current_timezone_name() == "UTC"
     assert timedelta(0) == timezone.get_current_timezone().utcoffset(datetime(2031, 7, 14))
 
@@ -55,12 +55,12 @@ def test_each_booking_shows_its_payment_status_and_what_is_due(client, org):
     payments.record_payment(paid.id, actor=owner, amount=Decimal("40"))
     payments.record_payment(part.id, actor=owner, amount=Decimal("15"))
     client.force_login(membership.user)
-    page = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    page = client.get("/staff/bookings/", headers={"accept-language": "en"}).content.decode()
     assert page.count('class="paid paid-paid"') == 1
     assert page.count('class="paid paid-partially_paid"') == 1
     assert page.count('class="paid paid-unpaid"') == 1
     assert "25.00 EUR due" in page and "20.00 EUR due" in page
-    french = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+    french = client.get("/staff/bookings/", headers={"accept-language": "fr"}).content.decode()
     assert "Payé" in french
 
 
@@ -70,7 +70,7 @@ def test_a_booking_that_owes_nothing_shows_no_payment_status(client, org):
     owner = Actor.staff(membership)
     book(owner, date, ticket, mode=State.QUOTE)
     client.force_login(membership.user)
-    page = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    page = client.get("/staff/bookings/", headers={"accept-language": "en"}).content.decode()
     assert 'class="paid' not in page and " due" not in page
 
 
@@ -98,7 +98,9 @@ def test_each_pending_request_shows_decide_within(client, org, language, countdo
     # The page activates the reader's language; `override` puts back the test's after it.
     with time_machine.travel(start + timedelta(hours=1), tick=False), translation.override("en"):
         client.force_login(membership.user)  # a session of that time
-        page = client.get("/staff/", headers={"accept-language": language}).content.decode()
+        page = client.get(
+            "/staff/bookings/", headers={"accept-language": language}
+        ).content.decode()
     assert page.count('class="decide"') == 1
     assert countdown in page, page[page.find("decide") - 200 : page.find("decide") + 300]
     assert by in page, page[page.find("decide") : page.find("decide") + 300]
@@ -107,7 +109,9 @@ def test_each_pending_request_shows_decide_within(client, org, language, countdo
         time_machine.travel(start + timedelta(days=2, minutes=1), tick=False),
         translation.override("en"),
     ):
-        late = client.get("/staff/", headers={"accept-language": language}).content.decode()
+        late = client.get(
+            "/staff/bookings/", headers={"accept-language": language}
+        ).content.decode()
     assert 'class="decide decide-late"' in late
 
 
@@ -136,5 +140,7 @@ def test_a_request_with_its_card_authorised_says_so_and_until_when(client, org, 
         payments.apply_notification("simulated", note)  # type: ignore[arg-type]
         client.force_login(membership.user)
         with translation.override("en"):
-            page = client.get("/staff/", headers={"accept-language": "fr"}).content.decode()
+            page = client.get(
+                "/staff/bookings/", headers={"accept-language": "fr"}
+            ).content.decode()
     assert page.count("Carte autorisée") == 1 and "jusqu’au 04/03/2031 10:00" in page

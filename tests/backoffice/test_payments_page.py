@@ -35,7 +35,7 @@ def url(booking, tail: str = "") -> str:  # type: ignore[no-untyped-def]
 
 def test_the_bookings_list_links_to_each_booking_s_payments(client, member, option):
     client.force_login(member.user)
-    assert url(option) in client.get("/staff/").content.decode()
+    assert url(option) in client.get("/staff/bookings/").content.decode()
 
 
 def test_the_page_shows_the_balance_and_offers_the_outstanding_amount(client, member, option):

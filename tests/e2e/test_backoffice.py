@@ -17,7 +17,7 @@ def test_staff_sign_in_and_see_only_their_bookings(live_server, page):
     other_date, other_ticket = on_sale(other)
     theirs = book(staff(other), other_date, other_ticket)
 
-    page.goto(f"{live_server.url}/staff/")
+    page.goto(f"{live_server.url}/staff/bookings/")
     assert "/staff/login/" in page.url
     page.fill("input[name=username]", agent.user.username)
     page.fill("input[name=password]", "pw-for-tests")

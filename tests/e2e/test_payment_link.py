@@ -40,7 +40,7 @@ def test_staff_send_a_link_the_customer_pays_and_the_option_is_confirmed(
 
     # Staff: sign in, open the option's payments page from the list, create a link.
     staff_page = browser.new_context(locale="en-GB").new_page()
-    staff_page.goto(f"{live_server.url}/staff/login/")
+    staff_page.goto(f"{live_server.url}/staff/login/?next=/staff/bookings/")
     staff_page.fill("input[name=username]", "box-office")
     staff_page.fill("input[name=password]", "pw-for-tests")
     staff_page.click("button[type=submit]")

@@ -25,6 +25,8 @@ def staff_actor(request: HttpRequest) -> Actor:
     if membership is None:
         raise PermissionDenied
     timezone.activate(membership.organisation.zone)
+    # base.html names the organisation in the app bar, without another query.
+    request.staff_organisation = membership.organisation  # type: ignore[attr-defined]
     return Actor.staff(membership)
 
 

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from tentative.audit.models import AuditEntry
 from tentative.backoffice.access import staff_actor
 from tentative.backoffice.history import history_sentences
+from tentative.backoffice.vouchers import shown as shown_money
 from tentative.bookings import actions
 from tentative.bookings import labels as booking_labels
 from tentative.bookings.access import access_booking_by_reference, allowed_actions
@@ -196,7 +197,7 @@ class MoveForm(ActionForm):
     resource = forms.TypedChoiceField(label=_("With"), coerce=int, required=False)
     reason = _note()
     message = _message()
-    notify = forms.BooleanField(label=_("Email the customer"), required=False, initial=True)
+    notify = forms.BooleanField(label=_("Tell the customer by email"), required=False, initial=True)
 
     def __init__(self, booking: Booking, *args: Any, **kwargs: Any) -> None:
         super().__init__(booking, *args, **kwargs)
@@ -274,6 +275,23 @@ DONE = {
     Action.CHANGE_QUANTITY: _("The quantity of %(reference)s was changed."),
     Action.REINSTATE: _("Booking %(reference)s reinstated."),
     Action.CANCEL: _("Booking %(reference)s cancelled."),
+}
+# The actions asked in a confirmation dialog with one message field (the others have a
+# form of several fields).
+DIALOGS = {
+    Action.APPROVE: (
+        _("Approve this request?"),
+        _("The customer receives an email, with your message if you write one."),
+    ),
+    Action.DECLINE: (
+        _("Decline this request?"),
+        _("The customer receives an email, with your message if you write one."),
+    ),
+    Action.CONFIRM: (_("Confirm this option?"), _("It becomes a firm booking.")),
+    Action.CANCEL: (
+        _("Cancel this booking?"),
+        _("Its places go back on sale and the customer receives an email."),
+    ),
 }
 # Which field a refusal belongs next to, by its code; others show above the forms.
 FIELD_OF: dict[tuple[Action, str], str] = {
@@ -398,17 +416,31 @@ def _page(
     money = payment_selectors.balance(booking)
     owes = booking.state in (State.OPTION, State.CONFIRMED)
     allowed = allowed_actions(actor, booking, now=now)
-    action_forms = []
+    dialogs, action_forms = [], []
     for action in allowed:
         form = bound if bound is not None and bound.verb == action.value else None
-        action_forms.append(
-            {
-                "verb": action.value,
-                "title": TITLES[action],
-                "form": form or FORMS[action](booking),
-                "open": form is not None,
-            }
-        )
+        shown = {
+            "verb": action.value,
+            "title": TITLES[action],
+            "form": form or FORMS[action](booking),
+            "open": form is not None,
+        }
+        if action in DIALOGS:
+            question, text = DIALOGS[action]
+            shown.update(
+                question=question,
+                text=text,
+                danger=action in (Action.DECLINE, Action.CANCEL),
+                required=action == Action.CANCEL and booking.state == State.CONFIRMED,
+            )
+            dialogs.append(shown)
+        else:
+            action_forms.append(shown)
+    for line in lines:
+        line.price_shown = shown_money(line.unit_price, booking.currency)  # type: ignore[attr-defined]
+    emails = list(_emails(booking).order_by("-created_at", "-id"))
+    for email in emails:
+        email.dialog_id = f"resend-{email.id}"  # type: ignore[attr-defined]
     entries = (
         AuditEntry.objects.filter(organisation_id=booking.organisation_id, booking_id=booking.id)
         .select_related("actor_user")
@@ -430,9 +462,21 @@ def _page(
         "at_limit": AT_LIMIT.get(booking.at_limit, ""),
         "now": now,
         "history": history_sentences(entries, currency=booking.currency),
-        "emails": _emails(booking).order_by("-created_at", "-id"),
+        "emails": emails,
         "may_resend": actor.role in (Role.OWNER, Role.MANAGER),
-        "actions": action_forms,
+        "dialogs": dialogs,
+        "forms": action_forms,
+        "total": shown_money(booking.total, booking.currency),
+        "captured": shown_money(money.captured.amount, booking.currency),
+        "refunded": shown_money(money.refunded.amount, booking.currency),
+        "outstanding": shown_money(money.outstanding.amount, booking.currency),
+        "decide_left": _("Decide within {time}"),
+        "decide_late": _("Decision overdue"),
+        "no_customer": _("No customer on this booking."),
+        "no_participants": _("No names given yet."),
+        "no_emails": _("No email for this booking yet."),
+        "resend_label": _("Send again"),
+        "resend_title": _("Send this email again?"),
         "may_cancel_with_money": Action.CANCEL in allowed and money.captured.amount > 0,
     }
     return render(request, "backoffice/booking.html", context, status=status)

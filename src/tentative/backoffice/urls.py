@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tentative.backoffice import booking, payments, reserves, views, vouchers
+from tentative.backoffice import booking, dashboard, payments, reserves, style, views, vouchers
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,8 +11,11 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.bookings, name="bookings"),
-    # The booking page and its actions (issue 11 item 3).
+    # design: the dashboard, the bookings list, the style guide.
+    path("", dashboard.dashboard, name="dashboard"),
+    path("bookings/", views.bookings, name="bookings"),
+    path("style/", style.style_guide, name="style"),
+    # booking: the booking page and its actions (issue 11 item 3).
     path("bookings/<str:reference>/", booking.booking_page, name="booking"),
     path("bookings/<str:reference>/do/<slug:verb>/", booking.booking_action, name="booking_action"),
     path(
