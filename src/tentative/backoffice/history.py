@@ -1,5 +1,5 @@
 """The audit trail as sentences staff read: "Approved by Ana", "Places set aside: 4 → 5,
-Tarif plein, 20 Dec", "Payment of 40,00 EUR captured (Card (online))".
+Tarif plein, December 20", "Payment of 40,00 EUR captured (Card (online))".
 
 Entries store codes and ids (`audit.trail`); this module turns them into words in the
 reader's language, times in the active time zone (the organisation's: `access.staff_actor`)
@@ -123,7 +123,7 @@ def _when(value: Any, fmt: str = "SHORT_DATETIME_FORMAT") -> str:
 
 
 def _day(date: EventDate | None) -> str:
-    return _when(date.starts_at, "j M") if date is not None else "—"
+    return _when(date.starts_at, "MONTH_DAY_FORMAT") if date is not None else "—"
 
 
 def _money(amount: Any, currency: str) -> str:
@@ -201,7 +201,7 @@ def _quantity(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: 
     if line is None:
         return _("Places: %(from)s → %(to)s") % values
     item = line.ticket_type.name if line.ticket_type_id else line.service_price.name
-    when = _when(line.starts_at, "j M")
+    when = _when(line.starts_at, "MONTH_DAY_FORMAT")
     return _("Places: %(from)s → %(to)s, %(item)s, %(date)s") % {
         **values,
         "item": item,
