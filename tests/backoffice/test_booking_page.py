@@ -289,6 +289,7 @@ def test_bad_input_comes_back_next_to_the_field_with_the_values_kept(
 ):
     owner = _signed_in(client, org)
     date, ticket = on_sale(org)
+    EventDateFactory(event=date.event, starts_at=date.starts_at + timedelta(days=7))
     booking = book(owner, date, ticket, quantity=2)
     data = {"line": _line(booking).id, **data}
     before = _snapshot(booking)
@@ -301,6 +302,14 @@ def test_bad_input_comes_back_next_to_the_field_with_the_values_kept(
     assert 'class="field-error"' in around[:1500], around[:1500]
     assert "<script>alert" not in page  # typed back, escaped
     assert _snapshot(booking) == before
+
+
+def test_no_move_is_offered_when_the_event_has_no_other_date(client, org):
+    owner = _signed_in(client, org)
+    date, ticket = on_sale(org)
+    booking = book(owner, date, ticket)
+    page = _page(client, booking)
+    assert 'id="do-move"' not in page and 'id="do-extend"' in page
 
 
 def test_an_unknown_verb_is_not_found(client, org):

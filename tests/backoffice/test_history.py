@@ -97,7 +97,7 @@ CASES = {
         lambda w: _entry(w, "create", to_state="option"),
         {
             "en": "Booked as option by Ana Ruiz",
-            "fr": "Réservée en tant que option par Ana Ruiz",
+            "fr": "Enregistrée comme option par Ana Ruiz",
             "es": "Reservada como opción por Ana Ruiz",
         },
     ),

@@ -50,6 +50,7 @@ NOTE_HELP = _("For staff: kept in the history, never sent to the customer.")
 MESSAGE = _("Message to the customer")
 MESSAGE_HELP = _("Added to the email the customer receives.")
 TEXT = {"max_length": 1000, "required": False}
+ROWS = {"rows": 3}
 LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 AT_LIMIT = {
     AtLimit.RELEASE.value: _("At the deadline its places are released."),
@@ -58,11 +59,13 @@ AT_LIMIT = {
 
 
 def _note() -> forms.CharField:
-    return forms.CharField(label=NOTE, help_text=NOTE_HELP, widget=forms.Textarea, **TEXT)
+    return forms.CharField(label=NOTE, help_text=NOTE_HELP, widget=forms.Textarea(ROWS), **TEXT)
 
 
 def _message() -> forms.CharField:
-    return forms.CharField(label=MESSAGE, help_text=MESSAGE_HELP, widget=forms.Textarea, **TEXT)
+    return forms.CharField(
+        label=MESSAGE, help_text=MESSAGE_HELP, widget=forms.Textarea(ROWS), **TEXT
+    )
 
 
 class ActionForm(forms.Form):
@@ -127,7 +130,7 @@ class ConvertForm(ActionForm):
 class ReinstateForm(ActionForm):
     verb = "reinstate"
     target = forms.ChoiceField(label=_("As"), choices=TARGETS)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=1000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(ROWS), max_length=1000)
 
     def call(self, booking: Booking, actor: Actor) -> Booking:
         return actions.reinstate_booking(
@@ -157,7 +160,7 @@ class CancelForm(ActionForm):
     reason = forms.CharField(
         label=_("Reason"),
         help_text=_("Required for a firm booking; the cancellation email quotes it."),
-        widget=forms.Textarea,
+        widget=forms.Textarea(ROWS),
         **TEXT,
     )
 
@@ -225,6 +228,8 @@ class MoveForm(ActionForm):
                 .select_related("event")
                 .order_by("starts_at")
             ]
+        # A ticket whose event has no other date to go to: no move to offer.
+        self.nowhere = not self.timed and not self.fields["event_date"].choices
 
     def call(self, booking: Booking, actor: Actor) -> Booking:
         data = self.cleaned_data
@@ -434,7 +439,7 @@ def _page(
                 required=action == Action.CANCEL and booking.state == State.CONFIRMED,
             )
             dialogs.append(shown)
-        else:
+        elif not getattr(shown["form"], "nowhere", False):
             action_forms.append(shown)
     for line in lines:
         line.price_shown = shown_money(line.unit_price, booking.currency)  # type: ignore[attr-defined]
