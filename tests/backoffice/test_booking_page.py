@@ -439,3 +439,35 @@ def test_another_organisations_bookings_are_never_found(client, org):
     _signed_in(client, org)
     assert theirs.reference not in client.get("/staff/bookings/", {"q": "hidden"}).content.decode()
     assert client.get("/staff/bookings/", {"q": theirs.reference}).status_code == 200  # no redirect
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, org):
+    """However long the history, however many lines, emails and payments."""
+    from tentative.bookings import actions
+    from tentative.notifications.fanout import fan_out
+
+    owner = _signed_in(client, org)
+    date, ticket = on_sale(org)
+    later = EventDateFactory(event=date.event, starts_at=date.starts_at + timedelta(days=7))
+    booking = _request(org, owner)
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            _page(client, booking)
+        return len(queries)
+
+    few = count()
+    actions.approve_booking(booking.id, actor=owner, target=State.OPTION)
+    for quantity in (2, 3, 4, 5):
+        actions.change_quantity(
+            booking.id, actor=owner, line_id=_line(booking).id, quantity=quantity
+        )
+    fan_out(now=timezone.now())
+    assert later.id
+    many = count()
+    # Session, user, membership, booking, lines, participants, balance, decide-by, audit,
+    # the lines the history names, emails, the move's dates: 12, pinned.
+    assert few == many == 12, (few, many)
