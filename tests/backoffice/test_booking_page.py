@@ -447,9 +447,9 @@ def test_the_page_reads_a_fixed_number_of_queries(client, org):
     from tentative.notifications.fanout import fan_out
 
     owner = _signed_in(client, org)
-    date, ticket = on_sale(org)
-    later = EventDateFactory(event=date.event, starts_at=date.starts_at + timedelta(days=7))
     booking = _request(org, owner)
+    date = _line(booking).event_date
+    later = EventDateFactory(event=date.event, starts_at=date.starts_at + timedelta(days=7))
 
     def count():
         from django.db import connection
