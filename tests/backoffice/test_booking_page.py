@@ -471,3 +471,29 @@ def test_the_page_reads_a_fixed_number_of_queries(client, org):
     # Session, user, membership, booking, lines, participants, balance, decide-by, audit,
     # the lines the history names, emails, the move's dates: 12, pinned.
     assert few == many == 12, (few, many)
+
+
+def test_an_option_past_its_limit_can_only_be_ended(client, org):
+    """Ask the core, as the action does: no confirm, extend or move button once lapsed, and
+    a stale form posted anyway is refused with nothing written."""
+    import time_machine
+
+    owner = _signed_in(client, org)
+    date, ticket = on_sale(org, starts_at=timezone.now() + timedelta(days=30))
+    booking = book(owner, date, ticket)
+    with time_machine.travel(booking.deadline_enforced + timedelta(minutes=1), tick=False):
+        client.force_login(owner_user(owner))
+        page = _page(client, booking)
+        assert 'id="do-cancel"' in page
+        assert 'id="do-confirm"' not in page and 'id="do-extend"' not in page
+        before = _snapshot(booking)
+        refused = _post(client, booking, "confirm")
+        assert refused.status_code == 409
+        assert "deadline" in refused.content.decode().lower()
+        assert _snapshot(booking) == before
+
+
+def owner_user(actor):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(id=actor.user_id)
