@@ -166,7 +166,7 @@ def test_back_office_bookings_page_in_french() -> None:
     html = client.get("/staff/bookings/", headers={"Accept-Language": "fr"}).content.decode()
     assert "<h1>Réservations</h1>" in html
     assert '<option value="confirmed">Confirmée</option>' in html  # the state filter
-    assert '<span class="state state-option">Option</span>' in html
+    assert '<span class="badge state-option">Option</span>' in html
     assert "5 jours après la réservation, au plus tard 2 jours avant l’événement" in html
 
 
@@ -276,3 +276,20 @@ def test_every_code_shown_to_people_has_a_translated_label() -> None:
         assert AuditEntry(action="reserve.allocate").action_label == "Plazas apartadas"
     with translation.override("fr"):
         assert labels.label(labels.ROLES, "owner") == "Propriétaire du compte"
+
+
+def test_french_punctuation_has_its_non_breaking_spaces() -> None:
+    """French sets a (non-breaking) space before « : ; ! ? » and inside « »: an ordinary
+    space there lets the sign wrap alone onto the next line ("À : …")."""
+    wrong = []
+    for message in catalog("fr"):
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in texts:
+            if any(f" {sign}" in text for sign in ":;!?»") or "« " in text:
+                wrong.append(text)
+    templates = SOURCE.rglob("templates/**/fr/*.*")
+    for path in templates:
+        for line in path.read_text().splitlines():
+            if any(f" {sign}" in line for sign in (":", ";", "!", "?", "»")) or "« " in line:
+                wrong.append(f"{path.name}: {line}")
+    assert wrong == []

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Ninja in the apps makes its docs page use the Swagger UI files it ships (static files)
+    # instead of a CDN: the API docs work offline (issue 11 item 11).
+    "ninja",
     "tentative.audit",
     "tentative.outbox",
     "tentative.worker",

@@ -56,9 +56,9 @@ def test_each_booking_shows_its_payment_status_and_what_is_due(client, org):
     payments.record_payment(part.id, actor=owner, amount=Decimal("15"))
     client.force_login(membership.user)
     page = client.get("/staff/bookings/", headers={"accept-language": "en"}).content.decode()
-    assert page.count('class="paid paid-paid"') == 1
-    assert page.count('class="paid paid-partially_paid"') == 1
-    assert page.count('class="paid paid-unpaid"') == 1
+    assert page.count('class="badge paid-paid"') == 1
+    assert page.count('class="badge paid-partially_paid"') == 1
+    assert page.count('class="badge paid-unpaid"') == 1
     assert "25.00 EUR due" in page and "20.00 EUR due" in page
     french = client.get("/staff/bookings/", headers={"accept-language": "fr"}).content.decode()
     assert "Payé" in french

@@ -202,7 +202,7 @@ CASES = {
         ),
         {
             "en": "Moved: 12/20/2031 9 a.m. (Alice) → 12/21/2031 10 a.m. (Bob) by Ana Ruiz",
-            "fr": "Déplacée : 20/12/2031 09:00 (Alice) → 21/12/2031 10:00 (Bob) par Ana Ruiz",
+            "fr": "Déplacée : 20/12/2031 09:00 (Alice) → 21/12/2031 10:00 (Bob) par Ana Ruiz",
             "es": "Movida: 20/12/2031 09:00 (Alice) → 21/12/2031 10:00 (Bob) por Ana Ruiz",
         },
     ),
@@ -210,7 +210,7 @@ CASES = {
         lambda w: _entry(w, "change_quantity", data={"line": w["line"].id, "from": 4, "to": 5}),
         {
             "en": "Places: 4 → 5, Tarif plein, December 20 by Ana Ruiz",
-            "fr": "Places : 4 → 5, Tarif plein, 20 décembre par Ana Ruiz",
+            "fr": "Places : 4 → 5, Tarif plein, 20 décembre par Ana Ruiz",
             "es": "Plazas: 4 → 5, Tarif plein, 20 de diciembre by Ana Ruiz".replace(
                 " by ", " por "
             ),
@@ -347,7 +347,7 @@ CASES = {
         ),
         {
             "en": "Renamed: Staff → Crew by Ana Ruiz",
-            "fr": "Renommée : Staff → Crew par Ana Ruiz",
+            "fr": "Renommée : Staff → Crew par Ana Ruiz",
             "es": "Renombrada: Staff → Crew por Ana Ruiz",
         },
     ),
@@ -383,7 +383,7 @@ CASES = {
         ),
         {
             "en": "Places set aside: 4 → 5, Tarif plein, December 20 by Ana Ruiz",
-            "fr": "Places mises de côté : 4 → 5, Tarif plein, 20 décembre par Ana Ruiz",
+            "fr": "Places mises de côté : 4 → 5, Tarif plein, 20 décembre par Ana Ruiz",
             "es": "Plazas apartadas: 4 → 5, Tarif plein, 20 de diciembre por Ana Ruiz",
         },
     ),
@@ -403,7 +403,7 @@ CASES = {
         ),
         {
             "en": "Places released to general sale: 5 → 2, Tarif plein, December 20 by Ana Ruiz",
-            "fr": "Places rendues à la vente : 5 → 2, Tarif plein, 20 décembre par Ana Ruiz",
+            "fr": "Places rendues à la vente : 5 → 2, Tarif plein, 20 décembre par Ana Ruiz",
             "es": "Plazas devueltas a la venta: 5 → 2, Tarif plein, 20 de diciembre por Ana Ruiz",
         },
     ),
@@ -425,7 +425,7 @@ CASES = {
                 "Scheduled release done: 3 places back to general sale, December 20 automatically"
             ),
             "fr": (
-                "Libération programmée effectuée : 3 places rendues à"
+                "Libération programmée effectuée : 3 places rendues à"
                 " la vente, 20 décembre automatiquement"
             ),
             "es": (

@@ -53,10 +53,8 @@ def test_a_request_tells_the_customer_in_their_language(org, smtp, language, sub
     drain()
     [message] = smtp.received
     assert message["To"] == who.email
-    assert (
-        message["Subject"]
-        == f"{org.name}{' :' if language == 'fr' else ':'} {subject} {booking.reference}"
-    )
+    colon = "\u00a0:" if language == "fr" else ":"  # French: a non-breaking space before
+    assert message["Subject"] == f"{org.name}{colon} {subject} {booking.reference}"
     assert message["Content-Language"] == language
     assert booking.reference in text_of(message) and booking.reference in html_of(message)
 
@@ -146,10 +144,10 @@ def test_a_customer_cancelling_tells_them_and_the_staff(org, smtp):
     drain()
     subjects = {m["To"]: m["Subject"] for m in smtp.received[1:]}
     assert subjects == {
-        who.email: f"{org.name} : votre réservation {booking.reference} est annulée",
+        who.email: f"{org.name}\u00a0: votre réservation {booking.reference} est annulée",
         "desk@example.org": f"{who.name} a annulé {booking.reference}",
     }
-    assert "Motif : Empêchement" in text_of(smtp.by_subject("est annulée")[0])
+    assert "Motif\u00a0: Empêchement" in text_of(smtp.by_subject("est annulée")[0])
 
 
 def test_moved_and_payment_request_read_their_event_payload(org, smtp):
@@ -255,7 +253,9 @@ def test_nothing_is_sent_for_a_change_that_rolled_back(org, smtp):
         actions.convert_booking(quote.id, actor=owner, target=State.OPTION)
     assert OutboxMessage.objects.count() == events
     drain()
-    assert [m["Subject"] for m in smtp.received] == [f"{org.name} : votre devis {quote.reference}"]
+    assert [m["Subject"] for m in smtp.received] == [
+        f"{org.name}\u00a0: votre devis {quote.reference}"
+    ]
 
 
 def test_the_message_id_comes_from_the_outbox_row(org, smtp):
@@ -350,5 +350,5 @@ def test_the_customer_and_the_staff_hear_of_a_late_refund(org, smtp):
         actions.receive_notification("simulated", body, headers, now=later)
         drain()
     subjects = {m["To"]: m["Subject"] for m in smtp.received if "rembours" in m["Subject"]}
-    assert subjects[who.email] == f"{org.name} : remboursement pour {option.reference}"
+    assert subjects[who.email] == f"{org.name}\u00a0: remboursement pour {option.reference}"
     assert subjects["desk@example.org"].startswith("Paiement tardif remboursé")

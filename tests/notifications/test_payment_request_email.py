@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
     ("language", "subject", "simulated"),
     [
         ("en", "payment for", "TEST MODE: this link uses a SIMULATED card processor"),
-        ("fr", "paiement de", "MODE TEST : ce lien utilise un processeur de cartes SIMULÉ"),
+        ("fr", "paiement de", "MODE TEST\u00a0: ce lien utilise un processeur de cartes SIMULÉ"),
         ("es", "pago de", "MODO DE PRUEBA: este enlace usa un procesador de tarjetas SIMULADO"),
     ],
 )

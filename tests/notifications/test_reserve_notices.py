@@ -57,7 +57,9 @@ def test_the_reserves_users_are_told_the_day_before_in_the_organisations_languag
     mail = OutboxMessage.objects.get(kind="email", topic="reserve.release_soon")
     assert sorted(mail.payload["to"]) == ["owner@example.org", "press@example.org"]
     assert mail.payload["language"] == "fr"
-    assert mail.payload["subject"].startswith("Réserve « Presse » : les places non attribuées")
+    assert mail.payload["subject"].startswith(
+        "Réserve «\u00a0Presse\u00a0»\u00a0: les places non attribuées"
+    )
     assert "4 place(s)" in mail.payload["text"] and "20:00" in mail.payload["text"]
 
     # And on the day, the worker's schedule gives the places back.

@@ -131,7 +131,7 @@ def test_the_dashboard_shows_the_counters(client, org):
     book(staff(org), date, ticket, mode=State.REQUEST)
     signed_in(client, org)
     page = client.get("/staff/notifications/").content.decode()
-    assert '<td id="pending-requests">1</td>' in page
+    assert '<span class="n" id="pending-requests">1</span>' in page
 
 
 def test_a_manager_sets_the_reminder_schedule(client, org):

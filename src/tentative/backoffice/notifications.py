@@ -128,13 +128,16 @@ def resend_message(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 class EndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("Address (URL)"), max_length=500, assume_scheme="https")
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
     topics = forms.MultipleChoiceField(
+        label=_("Topics"),
         choices=[(t, t) for t in topics.FOR_WEBHOOKS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every topic."),
     )
+    active = forms.BooleanField(label=_("Active"), required=False)
 
     class Meta:
         model = WebhookEndpoint
@@ -207,8 +210,8 @@ def delivery(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 class TemplateForm(forms.Form):
-    subject = forms.CharField(max_length=300)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "cols": 90}))
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 18, "cols": 90}))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -313,11 +316,17 @@ def format_schedule(seconds: list[int]) -> str:
 
 class SettingsForm(forms.Form):
     reminders = forms.CharField(
+        label=_("Reminders to the customer"),
         required=False,
         help_text=_("Before each option's deadline, e.g. 7d, 2d, 6h. Empty: no reminders."),
     )
-    staff_warning_hours = forms.IntegerField(min_value=0, max_value=24 * 30)
+    staff_warning_hours = forms.IntegerField(
+        label=_("Warn staff this many hours before an option's deadline"),
+        min_value=0,
+        max_value=24 * 30,
+    )
     staff_addresses = forms.CharField(
+        label=_("Staff email addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Extra addresses for staff emails, one per line."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from tentative.bookings import labels, selectors
 from tentative.bookings.access import visible_bookings
 from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
+from tentative.notifications.selectors import EXPIRING_WITHIN
 from tentative.payments import labels as payment_labels
 from tentative.payments import selectors as payment_selectors
 from tentative.shared.clock import now_or
@@ -30,12 +33,23 @@ def bookings(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.__members__.values():
         rows = rows.filter(state=state)
-    query = request.GET.get("q", "").strip()[: selectors.SEARCH_LENGTH]
-    if query:
-        exact = visible_bookings(actor).filter(reference=query.upper().replace("\x00", ""))
+    else:
+        state = ""
+    # The dashboard's counts link here: options due within 48 h, and overdue ones.
+    now = now_or(None)
+    due = request.GET.get("due", "")
+    if due == "48h":
+        rows = rows.filter(deadline_shown__gt=now, deadline_shown__lte=now + EXPIRING_WITHIN)
+    elif due == "overdue":
+        rows = rows.filter(deadline_shown__lte=now)
+    else:
+        due = ""
+    search = request.GET.get("q", "").strip()[: selectors.SEARCH_LENGTH]
+    if search:
+        exact = visible_bookings(actor).filter(reference=search.upper().replace("\x00", ""))
         if not state and (reference := exact.values_list("reference", flat=True).first()):
             return redirect("backoffice:booking", reference=reference)  # a reference typed
-        rows = selectors.search(rows, query, organisation_id=actor.organisation_id)
+        rows = selectors.search(rows, search, organisation_id=actor.organisation_id)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for booking in page:
         money = payment_selectors.balance_of_row(booking)
@@ -54,8 +68,12 @@ def bookings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
             "state": state,
-            "query": query,
+            "due": due,
+            "search": search,
+            "query": urlencode(
+                {k: v for k, v in (("state", state), ("due", due), ("q", search)) if v}
+            ),
             "actor": actor,
-            "now": now_or(None),
+            "now": now,
         },
     )

@@ -226,7 +226,10 @@ def _texts(
     subject_t, body_t = overrides.templates(organisation_id, name, language)
     with translation.override(language):
         # Plain text: nothing is HTML-escaped here; the HTML part escapes it once.
-        subject = " ".join(subject_t.render(Context(context, autoescape=False)).split())[:250]
+        # One line; not str.split(), which would turn French's non-breaking spaces (before
+        # ":" and "?") into ordinary ones.
+        rendered = subject_t.render(Context(context, autoescape=False))
+        subject = re.sub(r"[ \t\r\n\f\v]+", " ", rendered).strip()[:250]
         text = body_t.render(Context(context, autoescape=False)).strip() + "\n"
     return subject, text
 

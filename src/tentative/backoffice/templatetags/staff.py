@@ -13,15 +13,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def nav_item(context: template.Context, url_name: str, label: str, *args: Any) -> str:
+def nav_item(
+    context: template.Context, url_name: str, label: str, *args: Any, exact: bool = False
+) -> str:
     """One line of the main navigation: `{% nav_item "backoffice:vouchers" _("Coupons") %}`.
 
     The link is marked `aria-current="page"` on its page and the pages under it (the
-    dashboard, at the root, only on itself)."""
+    dashboard, at the root, only on itself; `exact=True` for a section's overview)."""
     url = reverse(url_name, args=args)
     request = context.get("request")
     path = request.path if request is not None else ""
-    current = path == url or (url.rstrip("/").count("/") > 1 and path.startswith(url))
+    under = not exact and url.rstrip("/").count("/") > 1 and path.startswith(url)
+    current = path == url or under
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', url, label)
     return format_html('<li><a href="{}">{}</a></li>', url, label)
@@ -54,3 +57,12 @@ def fill(text: str, value: Any) -> str:
 def hours_from(moment: Any, now: Any) -> float:
     """Hours from `now` to `moment` (negative once it has passed)."""
     return float((moment - now).total_seconds() / 3600)
+
+
+@register.filter
+def in_hours(value: Any) -> str:
+    """A duration as "48 h" (the same in en, fr and es), not Python's "2 days, 0:00:00"."""
+    if value is None:
+        return ""
+    hours = value.total_seconds() / 3600
+    return f"{hours:g}\u00a0h"

@@ -60,3 +60,17 @@
     }
   });
 })();
+
+/* [data-copy="input-id"] on a button: copy that input's text (a payment link), then show
+   the button's data-done text. */
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) return;
+  var input = document.getElementById(button.dataset.copy);
+  if (!input) return;
+  var done = function () { button.textContent = button.dataset.done; };
+  input.select();
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+  } else { document.execCommand("copy"); done(); }
+});
