@@ -38,7 +38,9 @@ def test_the_list_shows_each_code_with_what_is_left_and_sends_it(client, org, ow
     actions.redeem_voucher(booking.id, voucher.code, actor=owner)
     page = client.get("/staff/vouchers/", headers={"accept-language": "fr"}).content.decode()
     assert voucher.code in page
-    assert "<td>1194,50 EUR</td>" in page  # the reader's locale, the currency's decimals
+    assert (
+        '<td class="num">1194,50 EUR</td>' in page
+    )  # the reader's locale, the currency's decimals
     assert "non envoyé" in page and booking.reference in page
     sent = client.post(f"/staff/vouchers/{voucher.code}/send/")
     assert sent.status_code == 302
