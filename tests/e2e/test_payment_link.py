@@ -44,7 +44,9 @@ def test_staff_send_a_link_the_customer_pays_and_the_option_is_confirmed(
     staff_page.fill("input[name=username]", "box-office")
     staff_page.fill("input[name=password]", "pw-for-tests")
     staff_page.click("button[type=submit]")
-    staff_page.click(f"text={option.reference}")
+    staff_page.click(f"text={option.reference}")  # the booking page, then its payments
+    staff_page.wait_for_url(f"**/staff/bookings/{option.reference}/")
+    staff_page.click(f'a[href$="/staff/bookings/{option.reference}/payments/"]')
     staff_page.wait_for_url(f"**/staff/bookings/{option.reference}/payments/")
     assert staff_page.input_value("#id_amount") == "40.00"
     staff_page.click("text=Create the link")

@@ -66,7 +66,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def mail_list(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
-    rows = _outbox(actor, OutboxMessage.Kind.EMAIL).order_by("-created_at", "-id")
+    rows = (
+        _outbox(actor, OutboxMessage.Kind.EMAIL)
+        .select_related("booking")
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/notifications/mail_list.html", {"page": page})
 
@@ -183,7 +187,7 @@ def endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
             form.save()
             messages.success(request, _("Saved."))
             return redirect("notifications:endpoint", endpoint_id=found.id)
-    deliveries = found.deliveries.order_by("-created_at", "-id")
+    deliveries = found.deliveries.select_related("booking").order_by("-created_at", "-id")
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(
         request,

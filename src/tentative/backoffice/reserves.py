@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from tentative.accounts.models import Customer, StaffMembership
 from tentative.audit.models import AuditEntry
 from tentative.backoffice.access import staff_actor
+from tentative.backoffice.history import history_sentences
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import labels
 from tentative.bookings.actions import MAX_QUANTITY
@@ -221,12 +222,16 @@ def _detail(request: HttpRequest, actor: Actor, found: Reserve, *, status: int) 
             "staff": [(mid, label, mid in member_ids) for mid, label in _staff_choices(actor)],
             "may_manage": may_manage(actor) and found.archived_at is None,
             "may_draw": may_draw(actor, found),
-            "audit": AuditEntry.objects.filter(
-                organisation_id=found.organisation_id,
-                booking=None,
-                action__startswith="reserve.",
-                data__reserve=found.id,
-            ).order_by("-at", "-id")[:50],
+            "audit": history_sentences(
+                AuditEntry.objects.filter(
+                    organisation_id=found.organisation_id,
+                    booking=None,
+                    action__startswith="reserve.",
+                    data__reserve=found.id,
+                )
+                .select_related("actor_user")
+                .order_by("-at", "-id")[:50]
+            ),
             "seating_note": SEATING_NOTE,
         },
         status=status,

@@ -3,6 +3,7 @@ from django.urls import path
 
 from tentative.backoffice import (
     attendees,
+    booking,
     box_office,
     catalogue,
     check_in,
@@ -26,6 +27,14 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("bookings/", views.bookings, name="bookings"),
     path("style/", style.style_guide, name="style"),
+    # booking: the booking page and its actions (issue 11 item 3).
+    path("bookings/<str:reference>/", booking.booking_page, name="booking"),
+    path("bookings/<str:reference>/do/<slug:verb>/", booking.booking_action, name="booking_action"),
+    path(
+        "bookings/<str:reference>/emails/<int:message_id>/resend/",
+        booking.booking_resend,
+        name="booking_resend",
+    ),
     path(
         "bookings/<str:reference>/payments/",
         payments.booking_payments,

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tentative.backoffice.access import staff_actor
-from tentative.bookings import labels
+from tentative.bookings import labels, selectors
 from tentative.bookings.access import visible_bookings
 from tentative.bookings.models import LINE_WORDS
 from tentative.core.states import State
@@ -44,6 +44,12 @@ def bookings(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(deadline_shown__lte=now)
     else:
         due = ""
+    search = request.GET.get("q", "").strip()[: selectors.SEARCH_LENGTH]
+    if search:
+        exact = visible_bookings(actor).filter(reference=search.upper().replace("\x00", ""))
+        if not state and (reference := exact.values_list("reference", flat=True).first()):
+            return redirect("backoffice:booking", reference=reference)  # a reference typed
+        rows = selectors.search(rows, search, organisation_id=actor.organisation_id)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for booking in page:
         money = payment_selectors.balance_of_row(booking)
@@ -63,7 +69,10 @@ def bookings(request: HttpRequest) -> HttpResponse:
             "states": [(s.value, labels.label(labels.STATES, s.value)) for s in State],
             "state": state,
             "due": due,
-            "query": urlencode({k: v for k, v in (("state", state), ("due", due)) if v}),
+            "search": search,
+            "query": urlencode(
+                {k: v for k, v in (("state", state), ("due", due), ("q", search)) if v}
+            ),
             "actor": actor,
             "now": now,
         },

@@ -6,9 +6,13 @@ portal, API, worker) gets the same answer.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from tentative.bookings.models import Booking
+from tentative.core import states
+from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.permissions import customer_may, staff_may
 from tentative.core.states import Action, State
 from tentative.shared.actor import Actor, ActorKind
@@ -61,3 +65,39 @@ def check_may(actor: Actor, action: Action, source: State | None) -> None:
     if actor.kind == ActorKind.CUSTOMER and customer_may(action, source):
         return
     raise Forbidden()
+
+
+# What a booking page offers: the actions staff take on one booking (creating and the
+# deadline's expiry are not buttons).
+PAGE_ACTIONS = (
+    Action.APPROVE,
+    Action.DECLINE,
+    Action.CONVERT,
+    Action.CONFIRM,
+    Action.EXTEND,
+    Action.MOVE,
+    Action.CHANGE_QUANTITY,
+    Action.REINSTATE,
+    Action.CANCEL,
+)
+_ENDINGS = frozenset({Action.CANCEL, Action.DECLINE})
+
+
+def allowed_actions(actor: Actor, booking: Booking, *, now: datetime) -> tuple[Action, ...]:
+    """The actions `actor` may take on `booking` now, asked of the core (the state machine,
+    the roles, the deadline) as the actions themselves ask it: a page shows these buttons.
+    A booking past its enforced limit can only be ended (`actions._step.lock_and_check`)."""
+    source = booking.state_enum
+    past_limit = source in (State.QUOTE, State.REQUEST, State.OPTION) and lapsed(
+        booking.deadline_enforced, AtLimit(booking.at_limit), now
+    )
+    allowed = []
+    for action in PAGE_ACTIONS:
+        if not states.targets(action, source) or (past_limit and action not in _ENDINGS):
+            continue
+        try:
+            check_may(actor, action, source)
+        except Forbidden:
+            continue
+        allowed.append(action)
+    return tuple(allowed)
