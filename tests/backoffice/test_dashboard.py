@@ -42,8 +42,8 @@ def test_the_counts_are_links_and_tonights_dates_show_how_full_they_are(client):
     with time_machine.travel(NOW, tick=False):
         page = signed_in(client, org).get("/staff/").content.decode()
     assert '<span class="n" id="pending-requests">2</span>' in page
-    assert 'href="/staff/bookings/?state=request"' in page
-    assert 'href="/staff/bookings/?state=option&amp;due=48h"' in page
+    assert 'href="/staff/pending/"' in page
+    assert 'href="/staff/options/?window=2"' in page
     assert page.count('<progress value="7" max="10"') == 2
     # 19:00 UTC is 20:00 in Paris: the time is the organisation's.
     assert '<span class="when">8 p.m.</span>' in page, "the time in the organisation's zone"

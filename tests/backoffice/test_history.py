@@ -462,6 +462,56 @@ CASES = {
             "es": "Archivado por Ana Ruiz",
         },
     ),
+    "reserve.capacity_set": (
+        lambda w: _entry(
+            w,
+            "reserve.capacity_set",
+            data={"event": 1, "event_date": w["date"].id, "before": 100, "after": 120},
+        ),
+        {
+            "en": "Capacity of December 20: 100 → 120 by Ana Ruiz",
+            "fr": "Capacité du 20 décembre\u00a0: 100 → 120 par Ana Ruiz",
+            "es": "Aforo del 20 de diciembre: 100 → 120 por Ana Ruiz",
+        },
+    ),
+    "reserve.quota_set": (
+        lambda w: _entry(
+            w,
+            "reserve.quota_set",
+            data={"event": 1, "ticket_type": 1, "name": "Tarif plein", "before": None, "after": 40},
+        ),
+        {
+            "en": "Places per date for Tarif plein: — → 40 by Ana Ruiz",
+            "fr": "Places par date pour Tarif plein\u00a0: — → 40 par Ana Ruiz",
+            "es": "Plazas por fecha para Tarif plein: — → 40 por Ana Ruiz",
+        },
+    ),
+    "reserve.dates_added": (
+        lambda w: _entry(
+            w, "reserve.dates_added", data={"event": 1, "name": "Concert", "dates": [1, 2]}
+        ),
+        {
+            "en": "2 dates added to Concert by Ana Ruiz",
+            "fr": "2 dates ajoutées à Concert par Ana Ruiz",
+            "es": "2 fechas añadidas a Concert por Ana Ruiz",
+        },
+    ),
+    "staff.settings_changed": (
+        lambda w: _entry(w, "staff.settings_changed", data={"changed": {"grace": "1 day"}}),
+        {
+            "en": "Deadline settings changed by Ana Ruiz",
+            "fr": "Réglages des échéances modifiés par Ana Ruiz",
+            "es": "Ajustes de plazos cambiados por Ana Ruiz",
+        },
+    ),
+    "check_in": (
+        lambda w: _entry(w, "check_in", data={"ticket": "ABCD1234-1-1", "line": 1}),
+        {
+            "en": "Ticket ABCD1234-1-1 checked in by Ana Ruiz",
+            "fr": "Billet ABCD1234-1-1 contrôlé par Ana Ruiz",
+            "es": "Entrada ABCD1234-1-1 validada por Ana Ruiz",
+        },
+    ),
 }
 for _state in ("pending", "authorised", "captured", "failed", "cancelled", "expired"):
     CASES[f"payment.{_state}"] = (

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 
 from tentative.audit.models import AuditEntry
@@ -310,6 +311,33 @@ def _released_due(entry: AuditEntry, data: dict[str, Any], names: _Names, curren
     }
 
 
+def _checked_in(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    return _("Ticket %(ticket)s checked in") % {"ticket": data.get("ticket", "")}
+
+
+def _capacity(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    return _("Capacity of %(date)s: %(before)s → %(after)s") % {
+        "date": _day(names.dates.get(data.get("event_date") or 0)),
+        "before": data.get("before"),
+        "after": data.get("after"),
+    }
+
+
+def _quota(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    return _("Places per date for %(item)s: %(before)s → %(after)s") % {
+        "item": data.get("name", ""),
+        "before": data.get("before") if data.get("before") is not None else "—",
+        "after": data.get("after") if data.get("after") is not None else "—",
+    }
+
+
+def _dates_added(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    count = len(data.get("dates") or [])
+    return ngettext(
+        "%(count)s date added to %(name)s", "%(count)s dates added to %(name)s", count
+    ) % {"count": count, "name": data.get("name", "")}
+
+
 _WRITERS: dict[str, Writer] = {
     # A booking's moves (bookings/actions/_step.py, create.py, _lapsed.py).
     "create": _created,
@@ -348,6 +376,13 @@ _WRITERS: dict[str, Writer] = {
     "reserve.release_due": _released_due,
     "reserve.schedule": _scheduled,
     "reserve.archive": _plain(gettext_lazy("Archived")),
+    # The catalogue's capacities (inventory/actions/), the organisation's settings
+    # (accounts/actions/), a ticket at the door (checkin/actions/).
+    "reserve.capacity_set": _capacity,
+    "reserve.quota_set": _quota,
+    "reserve.dates_added": _dates_added,
+    "staff.settings_changed": _plain(gettext_lazy("Deadline settings changed")),
+    "check_in": _checked_in,
 }
 
 # Every kind of audit entry written in src/ (held equal to a scan of the code by a test).
