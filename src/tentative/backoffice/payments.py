@@ -107,34 +107,44 @@ def request_payment(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("backoffice:booking_payments", reference=booking.reference)
 
 
-@login_required
-@require_POST
-def send_request(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+def _act_on_link(
+    request: HttpRequest, reference: str, request_id: int, act: Any, done: str
+) -> HttpResponse:
+    """Email or withdraw one of this booking's links: the action decides, the page says."""
     actor = staff_actor(request)
     booking = _booking(actor, reference)
     if not booking.payment_requests.filter(id=request_id).exists():
         raise Http404()
     try:
-        actions.send_payment_request(request_id, actor=actor)
+        act(request_id, actor=actor)
     except DomainError as error:
         return _refused(request, actor, booking, error)
-    messages.success(request, _("The payment link was emailed to the customer."))
+    messages.success(request, done)
     return redirect("backoffice:booking_payments", reference=booking.reference)
+
+
+@login_required
+@require_POST
+def send_request(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    return _act_on_link(
+        request,
+        reference,
+        request_id,
+        actions.send_payment_request,
+        _("The payment link was emailed to the customer."),
+    )
 
 
 @login_required
 @require_POST
 def withdraw_request(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
-    actor = staff_actor(request)
-    booking = _booking(actor, reference)
-    if not booking.payment_requests.filter(id=request_id).exists():
-        raise Http404()
-    try:
-        actions.cancel_payment_request(request_id, actor=actor)
-    except DomainError as error:
-        return _refused(request, actor, booking, error)
-    messages.success(request, _("The payment link was withdrawn: it can no longer be paid."))
-    return redirect("backoffice:booking_payments", reference=booking.reference)
+    return _act_on_link(
+        request,
+        reference,
+        request_id,
+        actions.cancel_payment_request,
+        _("The payment link was withdrawn: it can no longer be paid."),
+    )
 
 
 @login_required
