@@ -60,11 +60,13 @@ INSTALLED_APPS = [
     "tentative.inventory",
     "tentative.bookings",
     "tentative.payments",
+    "tentative.waitlist",
     "tentative.notifications",
     "tentative.checkin",
     "tentative.api",
     "tentative.backoffice",
     "tentative.public",
+    "tentative.portal",
 ]
 
 MIDDLEWARE = [

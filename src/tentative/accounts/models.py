@@ -22,6 +22,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
 
 
+def default_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -38,6 +42,17 @@ class Organisation(models.Model):
         max_length=16, choices=[(a.value, a.value) for a in AtLimit], default=AtLimit.RELEASE
     )
     quote_validity_days = models.PositiveSmallIntegerField(default=30)
+    # The languages the public pages offer (codes of settings.LANGUAGES); the default
+    # language is always among them.
+    languages = models.JSONField(default=default_languages, blank=True)
+    # Customers' side (issue 12): how long places chosen on a public page are held while the
+    # visitor fills the form, and the caps that stop one visitor hoarding places.
+    checkout_hold_minutes = models.PositiveSmallIntegerField(default=15)
+    public_max_places_per_order = models.PositiveSmallIntegerField(default=10)
+    public_max_open_per_customer = models.PositiveSmallIntegerField(default=5)
+    # Personal data of bookings whose date passed more than this many days ago is purged by
+    # the worker; None keeps it.
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

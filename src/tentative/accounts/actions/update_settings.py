@@ -26,6 +26,11 @@ FIELDS = (
     "deadline_grace",
     "deadline_at_limit",
     "quote_validity_days",
+    "languages",
+    "checkout_hold_minutes",
+    "public_max_places_per_order",
+    "public_max_open_per_customer",
+    "retention_days",
 )
 
 
