@@ -1,5 +1,6 @@
-"""The questions of an event's public booking form (issue 12): `/staff/catalogue/events/<id>/questions/`.
+"""The questions of an event's public booking form (issue 12), on its own staff page.
 
+URL: `/staff/catalogue/events/<id>/questions/`.
 Staff add questions (short or long text, a choice in a list, a checkbox, a number; required
 or not, with a help text), remove them, and say whether the form asks a name for each place.
 Everyone on the staff reads the page; owners and managers change it (the actions check).

@@ -178,6 +178,7 @@ def checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         "form": form,
         "modes": modes,
         "warn_seconds": WARN_SECONDS,
+        "warning": (booking.deadline_enforced - timezone.now()).total_seconds() <= WARN_SECONDS,
         "more_time": booking.checkout_extensions < booking_actions.MAX_EXTENSIONS,
         "now": timezone.now(),
     }
