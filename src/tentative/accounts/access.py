@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
-from tentative.accounts.errors import SettingsOwnersOnly, StaffOwnersOnly
-from tentative.accounts.models import Customer, LoginFailure, StaffMembership
+from tentative.accounts.errors import AudiencesManagersOnly, SettingsOwnersOnly, StaffOwnersOnly
+from tentative.accounts.models import Audience, Customer, LoginFailure, StaffMembership
 from tentative.core.permissions import Duty, staff_may_manage
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import Forbidden, NotFound
@@ -112,3 +112,27 @@ def access_customer(actor: Actor, customer_id: int, *, lock: bool = False) -> Cu
 def check_may_keep_customers(actor: Actor) -> None:
     if actor.kind not in (ActorKind.STAFF, ActorKind.SYSTEM):
         raise Forbidden()
+
+
+def check_may_manage_audiences(actor: Actor) -> None:
+    """Audiences decide who may reserve: the programme's call (owners and managers)."""
+    if not may(actor, Duty.CATALOGUE):
+        raise AudiencesManagersOnly()
+
+
+def audiences_of(actor: Actor) -> QuerySet[Audience]:
+    if actor.kind == ActorKind.SYSTEM:
+        return Audience.objects.all()
+    if actor.kind != ActorKind.STAFF or actor.organisation_id is None:
+        return Audience.objects.none()
+    return Audience.objects.filter(organisation_id=actor.organisation_id)
+
+
+def access_audience(actor: Actor, audience_id: int, *, lock: bool = False) -> Audience:
+    rows = audiences_of(actor)
+    if lock:
+        rows = rows.select_for_update(no_key=True)
+    try:
+        return rows.get(id=audience_id)
+    except (Audience.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -62,3 +62,19 @@ LANGUAGE_INVALID = _("Choose one of the organisation's languages.")
 KIND_INVALID = _("A customer is a person or a company.")
 PERSON_CONTACTS = _("Only a company has contacts.")
 TOO_MANY_CONTACTS = _("A company has at most %(max)s contacts.")
+
+
+class AudiencesManagersOnly(Forbidden):
+    code = "audiences_managers_only"
+    message = _("Only owners and managers may change audiences and what they may reserve.")
+
+
+class InvalidAudience(InvalidInput):
+    """A refusal about an audience's field (`field` names it, for the form)."""
+
+    code = "invalid_audience"
+
+
+class PublicAudienceStays(DomainError):
+    code, status = "public_audience_stays", 409
+    message = _("The public audience cannot be deleted: visitors and new customers belong to it.")

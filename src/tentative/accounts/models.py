@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.core.deadlines import AtLimit, Policy
 from tentative.core.permissions import Role
+from tentative.core.sales import CHANNELS
 
 
 def validate_time_zone(value: str) -> None:
@@ -53,6 +54,9 @@ class Organisation(models.Model):
     # Personal data of bookings whose date passed more than this many days ago is purged by
     # the worker; None keeps it.
     retention_days = models.PositiveIntegerField(null=True, blank=True)
+    # Set by the actions that create an audience or a sales profile: until then the booking
+    # hot path skips reading them (the ticket types' terms decide, catalog `sale_modes`).
+    sale_rules_in_use = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -102,6 +106,41 @@ class ApiToken(models.Model):
         return cls.objects.create(membership=membership, name=name, digest=cls.hash(secret)), secret
 
 
+def every_channel() -> list[str]:
+    return list(CHANNELS)
+
+
+class Audience(models.Model):
+    """A kind of customer (seed 001): the public, schools, companies… A customer without an
+    audience belongs to the public one. Per channel, an audience may reserve (book now, pay
+    later) or only buy: `reserve_channels` lists the channels where it may reserve."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audiences"
+    )
+    name = models.CharField(max_length=100)
+    # The organisation's default audience: customers without one, and anonymous visitors.
+    is_public = models.BooleanField(default=False)
+    reserve_channels = models.JSONField(default=every_channel, blank=True)
+
+    class Meta:
+        ordering = ["-is_public", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(is_public=True),
+                name="one_public_audience",
+            ),
+            models.UniqueConstraint(fields=["organisation", "name"], name="audience_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def may_reserve_on(self, channel: str) -> bool:
+        return channel in self.reserve_channels
+
+
 class Customer(models.Model):
     """A person or a company; a company has several contacts."""
 
@@ -119,6 +158,10 @@ class Customer(models.Model):
     language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # None: the public (seed 001, what this customer may reserve on each channel).
+    audience = models.ForeignKey(
+        Audience, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
     )
 
     class Meta:

@@ -11,7 +11,7 @@ from ninja.parser import Parser
 
 from tentative.api import errors
 from tentative.api.auth import StaffToken
-from tentative.api.routes import bookings, catalog, check_ins, payments, reserves, vouchers
+from tentative.api.routes import bookings, catalog, check_ins, payments, reserves, sales, vouchers
 
 
 def _no_constant(name: str) -> Any:
@@ -50,3 +50,4 @@ api.add_router("", reserves.router)
 api.add_router("", payments.router)
 api.add_router("", vouchers.router)
 api.add_router("", check_ins.router)
+api.add_router("", sales.router)

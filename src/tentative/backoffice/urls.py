@@ -14,6 +14,7 @@ from tentative.backoffice import (
     pending,
     questions,
     reserves,
+    sales,
     staff,
     style,
     views,
@@ -70,6 +71,20 @@ urlpatterns = [
     path("reserves/<int:reserve_id>/", reserves.reserve, name="reserve"),
     path("reserves/<int:reserve_id>/<slug:verb>/", reserves.reserve_action, name="reserve_action"),
     path("reserves/dates/<int:date_id>/", reserves.report, name="reserves_report"),
+    # Channels, audiences and sales profiles (issue 12 item 2).
+    path("audiences/", sales.audiences, name="audiences"),
+    path("audiences/<int:audience_id>/", sales.audience, name="audience"),
+    path("audiences/<int:audience_id>/delete/", sales.audience_delete, name="audience_delete"),
+    path("sales-profiles/", sales.profiles, name="sales_profiles"),
+    path("sales-profiles/<int:profile_id>/", sales.profile, name="sales_profile"),
+    path(
+        "sales-profiles/<int:profile_id>/delete/", sales.profile_delete, name="sales_profile_delete"
+    ),
+    path(
+        "sales-profiles/<int:profile_id>/items/<int:item_id>/remove/",
+        sales.profile_item_remove,
+        name="sales_profile_item_remove",
+    ),
     path("vouchers/", vouchers.vouchers, name="vouchers"),
     path("vouchers/<str:code>/", vouchers.voucher, name="voucher"),
     path("vouchers/<str:code>/send/", vouchers.send, name="voucher_send"),

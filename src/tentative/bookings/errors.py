@@ -98,3 +98,13 @@ class HoldUnknown(DomainError):
 class NoMoreTime(DomainError):
     code, status = "no_more_time", 409
     message = _("You have already been given more time twice. Please complete the form now.")
+
+
+class NotForSale(DomainError):
+    code, status = "not_for_sale", 422
+    message = _("“%(name)s” is not on sale here.")
+
+
+class OnlyReservable(DomainError):
+    code, status = "only_reservable", 422
+    message = _("“%(name)s” can only be reserved here, not bought at once.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tentative.catalog.errors import CatalogueManagersOnly
-from tentative.catalog.models import Event, EventDate, TicketType
+from tentative.catalog.models import Event, EventDate, SalesProfile, TicketType
 from tentative.core.permissions import Duty, staff_may_manage
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import NotFound
@@ -62,4 +62,24 @@ def access_date(actor: Actor, event_date_id: int) -> EventDate:
             .get(id=event_date_id)
         )
     except (EventDate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def visible_profiles(actor: Actor) -> QuerySet[SalesProfile]:
+    """Sales profiles are staff matters: every staff member reads them (the box office
+    shows what customers see), owners and managers change them."""
+    if actor.kind == ActorKind.SYSTEM:
+        return SalesProfile.objects.all()
+    if actor.kind != ActorKind.STAFF:
+        return SalesProfile.objects.none()
+    return SalesProfile.objects.filter(organisation_id=actor.organisation_id)
+
+
+def access_profile(actor: Actor, profile_id: int, *, lock: bool = False) -> SalesProfile:
+    profiles = visible_profiles(actor)
+    if lock:
+        profiles = profiles.select_for_update(no_key=True)
+    try:
+        return profiles.get(id=profile_id)
+    except (SalesProfile.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None

@@ -21,7 +21,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tentative.accounts.models import Organisation, StaffMembership
+from tentative.accounts.models import Audience, Organisation, StaffMembership
 from tentative.core.approval import Charge, window_refusal
 from tentative.core.deadlines import AtLimit, DeadlineRule, Policy
 
@@ -324,3 +324,60 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class SalesProfile(models.Model):
+    """Which products are for sale and which reservable, for some channels and audiences
+    during a period of sale (seed 001). Overlaps resolve by the rule of `core/sales.py`
+    (docs/sales.md)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sales_profiles"
+    )
+    name = models.CharField(max_length=200)
+    # Channel codes (core.sales.CHANNELS); empty: every channel.
+    channels = models.JSONField(default=list, blank=True)
+    # Empty: every audience.
+    audiences = models.ManyToManyField(Audience, blank=True, related_name="sales_profiles")
+    # The period of sale: when customers book, not when the event takes place.
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    priority = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at=None)
+                | models.Q(ends_at=None)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="profile_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SalesProfileItem(models.Model):
+    """A product of a profile: one ticket type, an event (all its ticket types), or, with
+    neither, every product of the organisation; for sale and/or reservable. With neither
+    flag, the item takes the product off sale."""
+
+    profile = models.ForeignKey(SalesProfile, on_delete=models.CASCADE, related_name="items")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE)
+    ticket_type = models.ForeignKey(TicketType, null=True, blank=True, on_delete=models.CASCADE)
+    for_sale = models.BooleanField(default=True)
+    reservable = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event=None) | models.Q(ticket_type=None),
+                name="item_names_one_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.ticket_type or self.event or _("Every product"))

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from tentative.accounts.models import Organisation
-from tentative.catalog.models import Event, EventDate, Question, Resource, Service, TicketType
+from tentative.accounts.models import Audience, Organisation
+from tentative.catalog.models import (
+    Event,
+    EventDate,
+    Question,
+    Resource,
+    SalesProfile,
+    SalesProfileItem,
+    Service,
+    TicketType,
+)
+from tentative.core import sales
 from tentative.shared.errors import NotFound
 
 
@@ -23,6 +35,153 @@ def services_of(organisation_id: int) -> QuerySet[Service]:
 def resources_of(organisation_id: int) -> QuerySet[Resource]:
     return Resource.objects.filter(organisation_id=organisation_id, archived_at=None).order_by(
         "name", "id"
+    )
+
+
+@dataclass(frozen=True)
+class SaleModes:
+    """What a customer may do with a ticket type on a date, on a channel, at an instant.
+
+    - `for_sale`: it may be bought (or, when it needs approval, requested);
+    - `reservable`: it may be booked now and paid later (an option with a deadline);
+    - `requires_approval`: whatever the customer does is a request the organiser approves.
+    """
+
+    for_sale: bool
+    reservable: bool
+    requires_approval: bool
+    # The sales profile that decided, for the explanation shown to staff; None: the ticket
+    # type's own terms decided (no profile covers it).
+    profile_id: int | None = None
+
+    @property
+    def offered(self) -> bool:
+        """Whether the customer sees it at all."""
+        return self.for_sale or self.reservable
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The buttons a public page shows, in order: "request", or "buy" and/or "reserve"."""
+        if not self.offered:
+            return ()
+        if self.requires_approval:
+            return ("request",)
+        return tuple(
+            mode
+            for mode, allowed in (("buy", self.for_sale), ("reserve", self.reservable))
+            if allowed
+        )
+
+
+@dataclass(frozen=True)
+class SaleRules:
+    """An organisation's sales profiles and its channel × audience matrix, read once: pass
+    it to `sale_modes` when asking about many ticket types (a page of events)."""
+
+    profiles: tuple[sales.Profile, ...]
+    # Audience id -> the channels where it may reserve. An audience missing here (the
+    # public before anyone set it) may reserve everywhere.
+    reserve_channels: dict[int, frozenset[str]]
+    public_id: int | None
+
+    def audience(self, audience_id: int | None) -> int | None:
+        return self.public_id if audience_id is None else audience_id
+
+    def may_reserve(self, audience_id: int | None, channel: str) -> bool:
+        known = self.reserve_channels.get(audience_id) if audience_id is not None else None
+        return known is None or channel in known
+
+
+NO_RULES = SaleRules(profiles=(), reserve_channels={}, public_id=None)
+
+
+def sale_rules(organisation: Organisation | int) -> SaleRules:
+    """No query for an organisation (a row) that never set up audiences or profiles; else
+    two queries, four with profiles."""
+    if isinstance(organisation, Organisation):
+        if not organisation.sale_rules_in_use:
+            return NO_RULES
+        organisation_id = organisation.id
+    else:
+        organisation_id = organisation
+    audiences = list(
+        Audience.objects.filter(organisation_id=organisation_id).values_list(
+            "id", "is_public", "reserve_channels"
+        )
+    )
+    profiles = SalesProfile.objects.filter(organisation_id=organisation_id).prefetch_related(
+        "items", "audiences"
+    )
+    return SaleRules(
+        profiles=tuple(core_profile(p) for p in profiles),
+        reserve_channels={aid: frozenset(channels) for aid, _public, channels in audiences},
+        public_id=next((aid for aid, public, _c in audiences if public), None),
+    )
+
+
+def core_profile(profile: SalesProfile) -> sales.Profile:
+    """A profile row as the pure rule reads it (its items and audiences prefetched)."""
+    return sales.Profile(
+        id=profile.id,
+        channels=frozenset(profile.channels),
+        audiences=frozenset(a.id for a in profile.audiences.all()),
+        starts=profile.starts_at,
+        ends=profile.ends_at,
+        priority=profile.priority,
+        items=tuple(core_item(item) for item in profile.items.all()),
+    )
+
+
+def core_item(item: SalesProfileItem) -> sales.Item:
+    if item.ticket_type_id is not None:
+        scope, target = sales.Scope.TICKET_TYPE, item.ticket_type_id
+    elif item.event_id is not None:
+        scope, target = sales.Scope.EVENT, item.event_id
+    else:
+        scope, target = sales.Scope.ALL, None
+    return sales.Item(scope, target, item.for_sale, item.reservable)
+
+
+def sale_modes(
+    ticket_type: TicketType,
+    event_date: EventDate | None = None,
+    *,
+    channel: str = "web",
+    audience_id: int | None = None,
+    at: datetime | None = None,
+    rules: SaleRules | None = None,
+) -> SaleModes:
+    """Whether `ticket_type` on `event_date` is for sale, reservable, and needs approval,
+    for a customer of `audience_id` (None: the public) on `channel` (a `bookings.Channel`
+    code: "web", "box_office", "phone", "b2b", "api") at the instant `at` (default: now).
+
+    The one place the public pages, the portal and the engine (bookings `create`, the
+    checkout) ask. The organisation's sales profiles that apply to the channel, the
+    audience and the instant are resolved by `core.sales.decide` (one item wins: the most
+    specific, then the narrowest period of sale, then the priority, then the more
+    restrictive; docs/sales.md). Without any, the ticket type's own terms decide. Reserving
+    needs, on top, the ticket type's `reservable` and the channel × audience matrix.
+    `rules`: `sale_rules(organisation_id)` read once by a caller asking many times.
+    """
+    if event_date is not None and event_date.event_id != ticket_type.event_id:
+        raise ValueError("the date is not a date of the ticket type's event")
+    if rules is None:
+        rules = sale_rules(ticket_type.event.organisation_id)
+    audience = rules.audience(audience_id)
+    decision = sales.decide(
+        rules.profiles,
+        product=sales.Product(event_id=ticket_type.event_id, ticket_type_id=ticket_type.id),
+        channel=channel,
+        audience=audience,
+        at=at or timezone.now(),
+        reservable_by_terms=ticket_type.reservable,
+        may_reserve_here=rules.may_reserve(audience, channel),
+    )
+    return SaleModes(
+        for_sale=decision.for_sale,
+        reservable=decision.reservable,
+        requires_approval=ticket_type.requires_approval,
+        profile_id=decision.profile_id,
     )
 
 

@@ -5,11 +5,16 @@ checked inside each action."""
 from tentative.accounts.actions._common import password_link, queue_email
 from tentative.accounts.actions._customer import MAX_CONTACTS, ContactData, CustomerData
 from tentative.accounts.actions.change_role import change_role
+from tentative.accounts.actions.create_audience import create_audience
 from tentative.accounts.actions.create_customer import create_customer
+from tentative.accounts.actions.delete_audience import delete_audience
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
+from tentative.accounts.actions.rename_audience import rename_audience
 from tentative.accounts.actions.send_password_reset import send_password_reset
+from tentative.accounts.actions.set_customer_audience import set_customer_audience
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
+from tentative.accounts.actions.set_reserve_channels import set_reserve_channels
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
 from tentative.accounts.actions.update_settings import update_settings
@@ -21,13 +26,18 @@ __all__ = [
     "ContactData",
     "CustomerData",
     "change_role",
+    "create_audience",
     "create_customer",
+    "delete_audience",
     "invite_member",
     "password_link",
     "queue_email",
     "remove_member",
+    "rename_audience",
     "send_password_reset",
+    "set_customer_audience",
     "set_deadline_policy",
+    "set_reserve_channels",
     "update_customer",
     "update_settings",
 ]

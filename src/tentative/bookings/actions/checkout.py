@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
+from tentative.bookings.actions import _sale
 from tentative.bookings.actions._deadline import option_deadline, request_deadline
 from tentative.bookings.actions._step import has_lapsed, move
 from tentative.bookings.errors import HoldGone, HoldUnknown, NotReservable, TooManyOpen
@@ -85,6 +86,14 @@ def check_out(
         organisation = booking.organisation
         lines = list(booking.lines.select_related("ticket_type", "event_date__event"))
         _check_mode(booking, lines, submission.mode)
+        _sale.check_choice(
+            actor,
+            submission.mode,
+            [line.ticket_type for line in lines if line.ticket_type],
+            organisation=organisation,
+            channel=booking.channel,
+            now=now,
+        )
         names = _names(lines, submission.names)
         _check_open(booking, contact.email, now=now)
         customer = _customer(booking.organisation_id, contact)

@@ -16,12 +16,13 @@ from tentative import compiled
 from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
 from tentative.bookings.access import check_may
+from tentative.bookings.actions import _sale
 from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
 from tentative.bookings.actions._deadline import CheckoutHold, deadline_fields
 from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
-from tentative.catalog.models import OfferTerms
+from tentative.catalog.models import OfferTerms, TicketType
 from tentative.core import states
 from tentative.core.states import Action, State
 from tentative.inventory.access import check_may_draw
@@ -79,6 +80,16 @@ def create_booking(
             mode, [(offer.name, offer.terms) for offer in offers], cart=checkout is not None
         )
     customer = _customer(organisation_id, customer_id)
+    _sale.check_create(
+        actor,
+        mode,
+        [offer.terms for offer in offers if isinstance(offer.terms, TicketType)],
+        organisation=organisation,
+        channel=channel,
+        audience_id=customer.audience_id if customer else None,
+        cart=checkout is not None,
+        now=now,
+    )
     language = language or (customer.language if customer else "") or organisation.default_language
     requests_hold = all(offer.terms.requests_hold_capacity for offer in offers)
     holds = states.takes_capacity(mode, requests_hold=requests_hold)
