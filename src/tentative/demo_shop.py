@@ -26,13 +26,13 @@ from tentative.shared.actor import Actor
 def public_demo(org: Organisation, staff: Actor, company: Customer, now: datetime) -> None:
     concert = Event.objects.get(organisation=org, name="Concert au bord du lac")
     concert.description = (
-        "Un concert en plein air au bord du lac, avec l'orchestre de chambre de la ville."
+        "Un concert en plein air au bord du lac, avec l’orchestre de chambre de la ville."
     )
     concert.save(update_fields=["description"])
     catalog.add_question(
         concert.id,
         actor=staff,
-        label="Comment avez-vous connu le festival ?",
+        label="Comment avez-vous connu le festival\u00a0?",
         kind=Question.Kind.CHOICE,
         choices=["Presse", "Réseaux sociaux", "Bouche à oreille", "Autre"],
     )
@@ -41,14 +41,14 @@ def public_demo(org: Organisation, staff: Actor, company: Customer, now: datetim
     gala.save(update_fields=["description"])
     TicketType.objects.filter(event=gala).update(
         approval_note=(
-            "Réservé aux 18 ans et plus : nous validons chaque demande sous 3 jours. "
-            "Vous ne payez rien tant qu'elle n'est pas acceptée."
+            "Réservé aux 18 ans et plus\u00a0: nous validons chaque demande sous 3 jours. "
+            "Vous ne payez rien tant qu’elle n’est pas acceptée."
         )
     )
     workshop = _event(
         org,
         "Atelier d'improvisation",
-        "Deux heures pour découvrir l'improvisation théâtrale, en petit groupe.",
+        "Deux heures pour découvrir l’improvisation théâtrale, en petit groupe.",
         days=(12, 19, 26),
         capacity=14,
         price="18.00",
@@ -59,7 +59,7 @@ def public_demo(org: Organisation, staff: Actor, company: Customer, now: datetim
     catalog.add_question(
         workshop.id,
         actor=staff,
-        label="Avez-vous déjà fait du théâtre ?",
+        label="Avez-vous déjà fait du théâtre\u00a0?",
         kind=Question.Kind.CHECKBOX,
     )
     catalog.add_question(
@@ -72,7 +72,7 @@ def public_demo(org: Organisation, staff: Actor, company: Customer, now: datetim
     cinema = _event(
         org,
         "Ciné plein air",
-        "Projection sous les étoiles. Apportez votre couverture !",
+        "Projection sous les étoiles. Apportez votre couverture\u00a0!",
         days=(9,),
         capacity=40,
         price="8.00",
