@@ -237,3 +237,21 @@ def test_the_done_page_is_only_for_the_browser_that_submitted(client, org, djang
     sent = client.post(response["Location"], {**CONTACT, "mode": "reserve"})
     assert client.get(sent["Location"]).status_code == 200
     assert Client().get(sent["Location"]).status_code == 404
+
+
+def test_a_declined_card_keeps_the_places_for_another_try_and_a_stray_payment_is_ignored(
+    client, org
+):  # type: ignore[no-untyped-def]
+    date, ticket = on_sale(org, capacity=10, reservable=False)
+    response = hold(client, org, date, ticket, quantity=1)
+    sent = client.post(response["Location"], {**CONTACT, "mode": "buy"})
+    back = client.post(sent["Location"], {"choice": "decline", "late_minutes": "0"})
+    done = client.get(back["Location"])
+    booking = Booking.objects.get(organisation=org)
+    assert done.status_code == 200 and booking.state == State.OPTION
+    assert "The card was declined" in done.content.decode()
+    assert taken(date) == 1
+    stray = client.get(reverse("public:done", args=[org.slug, booking.reference]) + "?payment=nope")
+    assert stray.status_code == 200
+    again = client.post(reverse("public:done", args=[org.slug, booking.reference]))
+    assert again.status_code == 302 and "/simulated-card/" in again["Location"]

@@ -191,8 +191,8 @@ def checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 def _after_submit(
     request: HttpRequest, organisation: Organisation, booking: Booking
 ) -> HttpResponse:
-    done = list(request.session.get(SESSION_DONE, []))[-19:]
-    request.session[SESSION_DONE] = [*done, booking.reference]
+    done = [r for r in request.session.get(SESSION_DONE, []) if r != booking.reference]
+    request.session[SESSION_DONE] = [*done[-19:], booking.reference]
     if booking.state == "option" and booking.checkout_mode == SaleMode.BUY and booking.total > 0:
         customer = Actor.customer(booking.customer, via="public")
         payment = payment_actions.start_payment(booking.id, actor=customer, amount=booking.total)
@@ -212,20 +212,27 @@ def extend(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     return redirect("public:checkout", org_slug=organisation.slug, token=token)
 
 
+@require_http_methods(["GET", "POST"])
 def done(request: HttpRequest, org_slug: str, reference: str) -> HttpResponse:
     """What happens next. Only the browser that submitted the booking sees it (the
-    reference alone proves nothing); the personal space shows it to its customer."""
+    reference alone proves nothing); the personal space shows it to its customer. A
+    purchase not paid yet (the card declined, the page left) can be paid again here."""
     organisation = organisation_for(request, org_slug)
     if reference not in request.session.get(SESSION_DONE, []):
         raise Http404()
     booking = booking_selectors.submitted(organisation.id, reference)
     if booking is None:
         raise Http404()
+    if request.method == "POST":
+        return _after_submit(request, organisation, booking)
     attempt = None
     if returned := request.GET.get("payment", ""):
         attempt = booking.payments.filter(reference=returned).first()
         if attempt is not None:
-            payment_actions.apply_return(returned)
+            try:
+                payment_actions.apply_return(returned)
+            except DomainError:
+                pass  # not a hosted payment: the page shows the booking as it stands
             attempt.refresh_from_db()
             booking.refresh_from_db()
     lines = list(booking.lines.select_related(*LINE_WORDS).order_by("id"))
