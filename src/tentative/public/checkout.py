@@ -16,6 +16,7 @@ says so and what to do next (choose the places again), never a 500.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -229,10 +230,9 @@ def done(request: HttpRequest, org_slug: str, reference: str) -> HttpResponse:
     if returned := request.GET.get("payment", ""):
         attempt = booking.payments.filter(reference=returned).first()
         if attempt is not None:
-            try:
+            # Not a hosted payment: the page shows the booking as it stands.
+            with suppress(DomainError):
                 payment_actions.apply_return(returned)
-            except DomainError:
-                pass  # not a hosted payment: the page shows the booking as it stands
             attempt.refresh_from_db()
             booking.refresh_from_db()
     lines = list(booking.lines.select_related(*LINE_WORDS).order_by("id"))
