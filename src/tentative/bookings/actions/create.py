@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tentative import compiled
 from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
+from tentative.bookings import gates
 from tentative.bookings.access import check_may
 from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
 from tentative.bookings.actions._deadline import deadline_fields
@@ -23,6 +24,7 @@ from tentative.bookings.models import Booking, BookingLine, Channel, Participant
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
 from tentative.catalog.models import OfferTerms
 from tentative.core import states
+from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
@@ -51,7 +53,10 @@ def create_booking(
     language: str | None = None,
     note: str = "",
     now: datetime | None = None,
+    limit: tuple[datetime, str] | None = None,
 ) -> Booking:
+    """`limit`: an option held until this moment (released there), with the rule as text,
+    instead of the offer's deadline rule (a waiting list's offer)."""
     now = now_or(now)
     check_organisation(actor, organisation_id)
     check_may(actor, Action.CREATE, None)
@@ -75,15 +80,20 @@ def create_booking(
     language = language or (customer.language if customer else "") or organisation.default_language
     requests_hold = all(offer.terms.requests_hold_capacity for offer in offers)
     holds = states.takes_capacity(mode, requests_hold=requests_hold)
-    deadline = deadline_fields(
-        mode,
-        organisation,
-        [(offer.starts_at, offer.terms) for offer in offers],
-        now=now,
-        language=language,
+    deadline = (
+        _set_limit(*limit)
+        if limit is not None and mode == State.OPTION
+        else deadline_fields(
+            mode,
+            organisation,
+            [(offer.starts_at, offer.terms) for offer in offers],
+            now=now,
+            language=language,
+        )
     )
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
+        gates.check(actor, resolved, now=now)  # the waiting list's places first
         refuse_if_sold_out(demand, resolved.free, now=now)
         refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
@@ -150,6 +160,15 @@ def _line(booking: Booking, offer: Offer) -> BookingLine:
         unit_price=offer.unit_price,
         **offer.line_fields,
     )
+
+
+def _set_limit(until: datetime, rule: str) -> dict[str, object]:
+    return {
+        "deadline_shown": until,
+        "deadline_enforced": until,
+        "at_limit": AtLimit.RELEASE.value,
+        "deadline_rule": rule,
+    }
 
 
 def _check_customer_mode(mode: State, offers: list[tuple[str, OfferTerms]]) -> None:
