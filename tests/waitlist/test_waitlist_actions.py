@@ -94,7 +94,7 @@ def test_join_refuses_bad_input_twice_the_same_address_and_another_organisation(
 
 def test_a_release_is_offered_to_the_first_in_line_as_a_real_option(org, settings):
     settings.WAITLIST_OFFER_HOURS = 48
-    date, ticket, held = full_date(org)
+    date, _ticket, held = full_date(org)
     ana = join(org, date, "Ana")
     join(org, date, "Ben")
     release(held[0])

@@ -396,7 +396,9 @@ _WRITERS: dict[str, Writer] = {
     "staff.settings_changed": _plain(gettext_lazy("Deadline settings changed")),
     "check_in": _checked_in,
     # Waiting lists (waitlist/actions/): on the offer's booking once there is one.
-    "waitlist.join": _waitlist(gettext_lazy("Joined the waiting list for %(wanted)s, %(date)s")),
+    "waitlist.join": _waitlist(
+        gettext_lazy("Joined the waiting list of %(date)s for %(wanted)s places")
+    ),
     "waitlist.leave": _plain(gettext_lazy("Left the waiting list")),
     "waitlist.offer": _waitlist(
         gettext_lazy("%(offered)s of %(wanted)s places offered from the waiting list")
