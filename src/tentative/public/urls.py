@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tentative.public import card, views, waitlist
+from tentative.public import card, checkout, shop, views, waitlist
 
 app_name = "public"
 urlpatterns = [
@@ -15,4 +15,16 @@ urlpatterns = [
         name="waitlist_join",
     ),
     path("o/<slug:org_slug>/waiting-list/<str:token>/", waitlist.entry, name="waitlist_entry"),
+    # An organisation's public booking pages (issue 12).
+    path("o/<slug:org_slug>/", shop.organisation_page, name="organisation"),
+    path("o/<slug:org_slug>/events/<int:event_id>/", shop.event_page, name="event"),
+    path(
+        "o/<slug:org_slug>/dates/<int:date_id>/availability/",
+        shop.availability,
+        name="availability",
+    ),
+    path("o/<slug:org_slug>/dates/<int:date_id>/hold/", checkout.hold, name="hold"),
+    path("o/<slug:org_slug>/checkout/<str:token>/", checkout.checkout, name="checkout"),
+    path("o/<slug:org_slug>/checkout/<str:token>/more-time/", checkout.extend, name="extend"),
+    path("o/<slug:org_slug>/done/<str:reference>/", checkout.done, name="done"),
 ]

@@ -11,15 +11,12 @@ moment a visitor books may lose those places to them, which is the order they ca
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
-
-from django.db.models import Sum
 
 from tentative.bookings.offers import LineRequest, Resolved
 from tentative.shared.actor import Actor, ActorKind
+from tentative.waitlist import selectors
 from tentative.waitlist.errors import KeptForWaitingList
-from tentative.waitlist.models import WaitlistEntry
 
 # Who makes the offers of the worker's pass (and is let through this gate).
 OFFER_ACTOR = Actor.system("waiting list")
@@ -32,23 +29,13 @@ def keep_for_waiting_list(actor: Actor, resolved: Resolved, now: datetime) -> No
     if not tickets:
         return
     dates = {offer.request.event_date_id for offer in tickets}  # type: ignore[union-attr]
-    wanted: dict[tuple[int, int | None], int] = defaultdict(int)
-    rows = (
-        WaitlistEntry.objects.filter(event_date_id__in=dates, state=WaitlistEntry.State.WAITING)
-        .values_list("event_date_id", "ticket_type_id")
-        .annotate(wanted=Sum("quantity"))
-    )
-    for date_id, type_id, total in rows:
-        wanted[date_id, type_id] += total
-    if not wanted:
+    kept = selectors.kept_for_list(dates)
+    if not kept:
         return
     for offer in tickets:
         request = offer.request
         assert isinstance(request, LineRequest)
-        waiting = (
-            wanted[request.event_date_id, request.ticket_type_id]
-            + wanted[request.event_date_id, None]
-        )
+        waiting = selectors.kept_for(kept, request.event_date_id, request.ticket_type_id)
         free = min(resolved.free.get(pool_id, 0) for pool_id in offer.pools)
         if waiting and free - waiting < offer.quantity:
             raise KeptForWaitingList()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 
 from tentative.bookings.offers import LineRequest, resolve
@@ -106,3 +106,23 @@ def date_of_staff(organisation_id: int, date_id: int) -> EventDate:
     if date is None:
         raise NotFound()
     return date
+
+
+def kept_for_list(event_date_ids: set[int] | list[int]) -> dict[tuple[int, int | None], int]:
+    """Places the waiting entries want, per (date, ticket type or None for "any type"):
+    what public sale may not take (`gate.py`), and what the public pages do not show as
+    left. One aggregate query."""
+    rows = (
+        WaitlistEntry.objects.filter(event_date_id__in=set(event_date_ids), state=WAITING)
+        .values_list("event_date_id", "ticket_type_id")
+        .annotate(wanted=Sum("quantity"))
+        .order_by()
+    )
+    return {(date_id, type_id): wanted for date_id, type_id, wanted in rows}
+
+
+def kept_for(
+    kept: dict[tuple[int, int | None], int], event_date_id: int, ticket_type_id: int
+) -> int:
+    """What the list keeps of one ticket type on one date."""
+    return kept.get((event_date_id, ticket_type_id), 0) + kept.get((event_date_id, None), 0)
