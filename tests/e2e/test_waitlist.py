@@ -61,7 +61,9 @@ def test_a_visitor_joins_a_full_date_gets_the_offer_after_a_release_and_takes_it
     # The visitor, in English on a phone: the date is full, they join its list.
     visitor = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
     page = visitor.new_page()
-    page.goto(f"{live_server.url}/o/port/dates/{date.id}/waiting-list/")
+    page.goto(f"{live_server.url}/o/port/events/{date.event_id}/")
+    page.click("text=Sold out — join the waiting list")
+    page.wait_for_url(f"**/o/port/dates/{date.id}/waiting-list/?type={ticket.id}")
     assert "This date is sold out" in page.inner_text("main")
     check(page, "waitlist-join", problems)
     page.click("button[type=submit]")  # empty: errors next to the fields, no 500
