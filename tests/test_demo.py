@@ -85,3 +85,13 @@ def test_the_demo_charges_after_approval_in_each_mode():
     assert actions.collect_after_approval(now=timezone.now()) == 1
     requested = PaymentRequest.objects.exclude(id__in=before).get()
     assert requested.booking.state == State.OPTION and requested.sent_count == 1
+
+
+def test_the_demo_has_a_sold_out_date_with_three_on_its_waiting_list_one_offered():
+    from tentative.waitlist.models import WaitlistEntry
+
+    create_demo()
+    entries = WaitlistEntry.objects.order_by("created_at", "id")
+    assert [e.state for e in entries] == ["offered", "waiting", "waiting"]
+    offer = entries[0].offer
+    assert offer is not None and offer.state == State.OPTION and offer.holds_capacity

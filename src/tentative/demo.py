@@ -27,6 +27,7 @@ from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
 from tentative.payments.providers import simulated
 from tentative.shared.actor import Actor
+from tentative.waitlist.demo import create_waitlist_demo
 
 OWNER = ("owner", "owner-demo-pass")
 # The platform's operator, the only one who opens the Django admin (issue 11): a superuser
@@ -135,6 +136,7 @@ def create_demo() -> dict[str, str]:
     _room_sessions(org, staff, customers, company, now)
     public_demo(org, staff, company, now)
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
+    create_waitlist_demo(org, staff, customers, now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",

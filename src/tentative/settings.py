@@ -35,6 +35,8 @@ SIMULATED_PAYMENTS_SECRET = os.environ.get("TENTATIVE_SIMULATED_PAYMENTS_SECRET"
 SIMULATED_AUTHORISATION_DAYS = int(os.environ.get("TENTATIVE_SIMULATED_AUTHORISATION_DAYS", "7"))
 # Where customers reach this site: the start of absolute links in emails (payment links).
 PUBLIC_URL = os.environ.get("TENTATIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a waiting list's offer holds its places before it passes to the next entry.
+WAITLIST_OFFER_HOURS = int(os.environ.get("TENTATIVE_WAITLIST_OFFER_HOURS", "48"))
 ALLOWED_HOSTS = os.environ.get("TENTATIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
     ","
 )

@@ -528,6 +528,80 @@ CASES = {
             "es": "Entrada ABCD1234-1-1 validada por Ana Ruiz",
         },
     ),
+    # The waiting list (waitlist/actions/).
+    "waitlist.join": (
+        lambda w: _entry(
+            w,
+            "waitlist.join",
+            actor=Actor.customer(_customer(w)),
+            data={"entry": 1, "event_date": w["date"].id, "quantity": 2, "offered": 0},
+        ),
+        {
+            "en": "Joined the waiting list of December 20 for 2 places by the customer",
+            "fr": "Inscription sur la liste d'attente du 20 décembre pour 2 places par le client",
+            "es": (
+                "Inscripción en la lista de espera del 20 de diciembre para 2 plazas por el cliente"
+            ),
+        },
+    ),
+    "waitlist.offer": (
+        lambda w: _entry(
+            w,
+            "waitlist.offer",
+            actor=Actor.system("waiting list"),
+            data={"entry": 1, "event_date": w["date"].id, "quantity": 3, "offered": 2},
+        ),
+        {
+            "en": "2 of 3 places offered from the waiting list automatically",
+            "fr": "2 places sur 3 proposées depuis la liste d'attente automatiquement",
+            "es": "2 de 3 plazas ofrecidas desde la lista de espera automáticamente",
+        },
+    ),
+    "waitlist.leave": (
+        lambda w: _entry(w, "waitlist.leave", actor=Actor.customer(_customer(w))),
+        {
+            "en": "Left the waiting list by the customer",
+            "fr": "A quitté la liste d'attente par le client",
+            "es": "Salió de la lista de espera por el cliente",
+        },
+    ),
+    "waitlist.accept": (
+        lambda w: _entry(w, "waitlist.accept", actor=Actor.customer(_customer(w))),
+        {
+            "en": "Waiting list offer accepted by the customer",
+            "fr": "Offre de la liste d'attente acceptée par le client",
+            "es": "Oferta de la lista de espera aceptada por el cliente",
+        },
+    ),
+    "waitlist.decline": (
+        lambda w: _entry(w, "waitlist.decline", actor=Actor.customer(_customer(w))),
+        {
+            "en": "Waiting list offer declined by the customer",
+            "fr": "Offre de la liste d'attente refusée par le client",
+            "es": "Oferta de la lista de espera rechazada por el cliente",
+        },
+    ),
+    "waitlist.lapse": (
+        lambda w: _entry(w, "waitlist.lapse", actor=Actor.system("waiting list")),
+        {
+            "en": "Waiting list offer lapsed; passed to the next person automatically",
+            "fr": (
+                "Offre de la liste d'attente expirée\u00a0; passée à la personne suivante"
+                " automatiquement"
+            ),
+            "es": (
+                "Oferta de la lista de espera caducada; pasa a la siguiente persona automáticamente"
+            ),
+        },
+    ),
+    "waitlist.remove": (
+        lambda w: _entry(w, "waitlist.remove"),
+        {
+            "en": "Removed from the waiting list by Ana Ruiz",
+            "fr": "Retiré de la liste d'attente par Ana Ruiz",
+            "es": "Retirado de la lista de espera por Ana Ruiz",
+        },
+    ),
 }
 for _state in ("pending", "authorised", "captured", "failed", "cancelled", "expired"):
     CASES[f"payment.{_state}"] = (

@@ -94,7 +94,16 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("box-office", lambda w: "/staff/box-office/"),
     ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
     ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
+    ("waiting-list", lambda w: f"/staff/dates/{waitlist_date(w)}/waiting-list/"),
 ]
+
+
+def waitlist_date(world: World) -> int:
+    """The demo's sold-out date, whose waiting list has people and an open offer."""
+    from tentative.waitlist.models import WaitlistEntry
+
+    entries = WaitlistEntry.objects.filter(organisation=world.org)
+    return entries.values_list("event_date_id", flat=True).first()  # type: ignore[return-value]
 
 
 def build_world() -> World:

@@ -11,7 +11,16 @@ from ninja.parser import Parser
 
 from tentative.api import errors
 from tentative.api.auth import StaffToken
-from tentative.api.routes import bookings, catalog, check_ins, payments, reserves, sales, vouchers
+from tentative.api.routes import (
+    bookings,
+    catalog,
+    check_ins,
+    payments,
+    reserves,
+    sales,
+    vouchers,
+    waitlist,
+)
 
 
 def _no_constant(name: str) -> Any:
@@ -51,3 +60,4 @@ api.add_router("", payments.router)
 api.add_router("", vouchers.router)
 api.add_router("", check_ins.router)
 api.add_router("", sales.router)
+api.add_router("", waitlist.router)

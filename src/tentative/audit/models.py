@@ -28,6 +28,13 @@ ACTIONS: dict[str, Promise] = {
     "check_in": _("Ticket checked in"),
     "customer.create": _("Customer created"),
     "customer.update": _("Customer changed"),
+    "waitlist.join": _("Joined the waiting list"),
+    "waitlist.leave": _("Left the waiting list"),
+    "waitlist.offer": _("Places offered from the waiting list"),
+    "waitlist.accept": _("Waiting list offer accepted"),
+    "waitlist.decline": _("Waiting list offer declined"),
+    "waitlist.lapse": _("Waiting list offer lapsed"),
+    "waitlist.remove": _("Removed from the waiting list"),
 }
 
 

@@ -346,6 +346,19 @@ def _dates_added(entry: AuditEntry, data: dict[str, Any], names: _Names, currenc
     ) % {"count": count, "name": data.get("name", "")}
 
 
+def _waitlist(text: Any) -> Writer:
+    """A waiting list entry's step: places wanted and offered, the date."""
+
+    def write(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+        return str(text) % {
+            "wanted": data.get("quantity", "—"),
+            "offered": data.get("offered", "—"),
+            "date": _day(names.dates.get(data.get("event_date") or 0)),
+        }
+
+    return write
+
+
 _WRITERS: dict[str, Writer] = {
     # A booking's moves (bookings/actions/_step.py, create.py, _lapsed.py).
     "create": _created,
@@ -393,6 +406,18 @@ _WRITERS: dict[str, Writer] = {
     "reserve.dates_added": _dates_added,
     "staff.settings_changed": _plain(gettext_lazy("Deadline settings changed")),
     "check_in": _checked_in,
+    # Waiting lists (waitlist/actions/): on the offer's booking once there is one.
+    "waitlist.join": _waitlist(
+        gettext_lazy("Joined the waiting list of %(date)s for %(wanted)s places")
+    ),
+    "waitlist.leave": _plain(gettext_lazy("Left the waiting list")),
+    "waitlist.offer": _waitlist(
+        gettext_lazy("%(offered)s of %(wanted)s places offered from the waiting list")
+    ),
+    "waitlist.accept": _plain(gettext_lazy("Waiting list offer accepted")),
+    "waitlist.decline": _plain(gettext_lazy("Waiting list offer declined")),
+    "waitlist.lapse": _plain(gettext_lazy("Waiting list offer lapsed; passed to the next person")),
+    "waitlist.remove": _plain(gettext_lazy("Removed from the waiting list")),
 }
 
 # Every kind of audit entry written in src/ (held equal to a scan of the code by a test).

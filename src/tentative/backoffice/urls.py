@@ -19,6 +19,7 @@ from tentative.backoffice import (
     style,
     views,
     vouchers,
+    waitlist,
 )
 
 app_name = "backoffice"
@@ -127,6 +128,13 @@ urlpatterns = [
     # The desk (issue 11 items 6, 7, 8): attendees, customers, box office, check-in.
     path("dates/<int:date_id>/attendees/", attendees.attendees, name="attendees"),
     path("dates/<int:date_id>/attendees/csv/", attendees.attendees_csv, name="attendees_csv"),
+    # The waiting list of a date (issue 12 item 5).
+    path("dates/<int:date_id>/waiting-list/", waitlist.waiting_list, name="waitlist"),
+    path(
+        "dates/<int:date_id>/waiting-list/<int:entry_id>/<str:step>/",
+        waitlist.entry_step,
+        name="waitlist_step",
+    ),
     path("customers/", customers.customers, name="customers"),
     path("customers/new/", customers.new_customer, name="customer_new"),
     path("customers/<int:customer_id>/", customers.customer, name="customer"),

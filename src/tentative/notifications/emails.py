@@ -52,6 +52,7 @@ CUSTOMER_EMAILS = {
     "moved": _("Moved or rescheduled"),
     "payment_request": _("Payment request"),
     "refunded": _("Refund (also a late payment refunded)"),
+    "waitlist_offer": _("Waiting list: places offered, with a deadline"),
 }
 STAFF_EMAILS = {
     "staff_new_request": _("Staff: new request awaiting approval"),
@@ -64,6 +65,7 @@ STAFF_EMAILS = {
 NOTICE_EMAILS = {
     "reserve_release_soon": _("Staff: a reserve's unbooked places return to sale tomorrow"),
     "coupon": _("Coupon or gift voucher, with its code (sent from the coupon list)"),
+    "waitlist_joined": _("Waiting list: joined, with the position in the queue"),
 }
 ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS, **NOTICE_EMAILS}
 

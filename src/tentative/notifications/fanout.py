@@ -28,6 +28,9 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     voucher.sent         coupon, to the voucher's address or its booking's customer
     reserve.release_soon reserve_release_soon to the reserve's users (`reserve_users`), the
                          day before its undrawn places return to general sale
+    waitlist.joined      waitlist_joined to the visitor: their position, their link
+    waitlist.offered     waitlist_offer: places held for them until a deadline, the link to
+                         accept or decline (the offer's own booking.created sends nothing)
 
 Every event also goes to each active webhook endpoint of the organisation that chose it.
 """
@@ -54,6 +57,8 @@ from tentative.notifications.models import NotificationSettings, WebhookEndpoint
 from tentative.outbox import topics
 from tentative.outbox.models import OutboxMessage
 from tentative.outbox.retries import MAX_ATTEMPTS, backoff
+from tentative.waitlist import selectors as waitlist_selectors
+from tentative.waitlist.models import WaitlistEntry
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,7 @@ _FIXED = {
     topics.BOOKING_OVERDUE: ["staff_overdue"],
     topics.PAYMENT_REQUESTED: ["payment_request"],
     topics.REFUND_DONE: ["refunded"],
+    topics.WAITLIST_OFFERED: ["waitlist_offer"],
 }
 # Emails that carry the tickets when the booking is firm.
 _WITH_TICKETS = {"confirmed", "approved", "moved"}
@@ -131,6 +137,17 @@ class Batch:
             self.endpoints[endpoint.organisation_id].append(endpoint)
         self.overrides = emails.Overrides(org_ids)
         self.organisations = Organisation.objects.in_bulk(org_ids)
+        # The bookings that are a waiting list's offers: their offer email says it all.
+        created = {e.booking_id for e in events if e.topic == topics.BOOKING_CREATED}
+        self.offers = (
+            set(
+                WaitlistEntry.objects.filter(offer_id__in=created).values_list(
+                    "offer_id", flat=True
+                )
+            )
+            if created
+            else set()
+        )
 
 
 def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
@@ -141,7 +158,10 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
         rows.extend(_voucher_email(event, batch, booking, now=now))
     elif booking is not None:
         lines = batch.lines.get(booking.id, [])
-        for name in emails_for(event.topic, event.payload):
+        names = emails_for(event.topic, event.payload)
+        if event.topic == topics.BOOKING_CREATED and booking.id in batch.offers:
+            names = []
+        for name in names:
             staff = name.startswith("staff_")
             if staff:
                 to = batch.staff.get(booking.organisation_id, [])
@@ -171,6 +191,8 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
             )
     elif event.topic in _NOTICES:
         rows.extend(_notices(event, batch, now=now))
+    elif event.topic == topics.WAITLIST_JOINED:
+        rows.extend(_waitlist_joined(event, batch, now=now))
     organisation = batch.organisations[event.organisation_id]
     for endpoint in batch.endpoints.get(event.organisation_id, []):
         if endpoint.wants(event.topic):
@@ -207,6 +229,37 @@ def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[Outbo
         organisation, name, language, context, overrides=batch.overrides
     )
     payload = rendered.as_payload(to, name=name, language=language)
+    return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
+
+
+def _waitlist_joined(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
+    """The visitor's "you are on the waiting list" email, in their language, with their
+    position as it is when the email is written and the link to their page."""
+    organisation = batch.organisations[event.organisation_id]
+    entry = (
+        WaitlistEntry.objects.select_related("event_date__event", "ticket_type", "organisation")
+        .filter(id=event.payload.get("entry"))
+        .first()
+    )
+    if entry is None:
+        return []
+    language = entry.language if entry.language in emails.LANGUAGES else "en"
+    with translation.override(language):
+        context = {
+            "organisation": organisation.name,
+            "customer": entry.name,
+            "event": entry.event_date.event.name,
+            "ticket": entry.ticket_type.name if entry.ticket_type else "",
+            "date": _local(entry.event_date.starts_at, organisation),
+            "quantity": entry.quantity,
+            "partial": entry.accepts_partial,
+            "position": waitlist_selectors.position(entry) or "",
+            "url": waitlist_selectors.entry_url(entry),
+        }
+    rendered = emails.render_notice(
+        organisation, "waitlist_joined", language, context, overrides=batch.overrides
+    )
+    payload = rendered.as_payload([entry.email], name="waitlist_joined", language=language)
     return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
 
 

@@ -48,6 +48,8 @@ PAYMENT_BY_STATE = {
 }
 TICKET_CHECKED_IN = "ticket.checked_in"  # a place let in at the door (its ticket code)
 RESERVE_RELEASED = "reserve.released"
+WAITLIST_JOINED = "waitlist.joined"  # a visitor queued: the "you are number N" email
+WAITLIST_OFFERED = "waitlist.offered"  # an offer (an option) made to an entry, with its link
 RESERVE_RELEASE_SOON = "reserve.release_soon"
 
 # The event a booking's move emits, by the action that made it.
@@ -89,4 +91,5 @@ FOR_WEBHOOKS = [
     VOUCHER_RECREDITED,
     VOUCHER_SENT,
     TICKET_CHECKED_IN,
+    WAITLIST_OFFERED,
 ]

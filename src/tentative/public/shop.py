@@ -23,6 +23,7 @@ from tentative.bookings import selectors as booking_selectors
 from tentative.catalog import selectors
 from tentative.catalog.models import EventDate, TicketType
 from tentative.shared.errors import NotFound
+from tentative.waitlist import selectors as waitlist_selectors
 
 # A date shows "only N left" from this many places down.
 FEW_LEFT = 10
@@ -77,15 +78,23 @@ def date_rows(
     types = selectors.ticket_types_of({d.event_id for d in dates})
     free = booking_selectors.availability([d.id for d in dates], now=now)
     rules = selectors.sale_rules(organisation)
+    # Places people on a waiting list wait for are not for sale (docs/waitlist.md).
+    kept = waitlist_selectors.kept_for_list([d.id for d in dates])
     rows = []
     for event_date in dates:
         left = free[event_date.id]
+
+        def left_of(type_id: int, date_id: int = event_date.id, left: Any = left) -> int:
+            return max(
+                0, left.for_type(type_id) - waitlist_selectors.kept_for(kept, date_id, type_id)
+            )
+
         tickets = [
             {
                 "type": ticket_type,
-                "left": left.for_type(ticket_type.id),
+                "left": left_of(ticket_type.id),
                 "modes": [m.value for m in sale_modes(ticket_type, event_date, rules=rules)],
-                "max": min(left.for_type(ticket_type.id), organisation.public_max_places_per_order),
+                "max": min(left_of(ticket_type.id), organisation.public_max_places_per_order),
             }
             for ticket_type in types.get(event_date.event_id, [])
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tentative.public import card, checkout, shop, views
+from tentative.public import card, checkout, shop, views, waitlist
 
 app_name = "public"
 urlpatterns = [
@@ -8,6 +8,13 @@ urlpatterns = [
     path("pay/<str:token>/return/<str:reference>/", views.returned, name="returned"),
     path("simulated-card/<str:reference>/", card.card, name="card"),
     path("simulated-card/<str:reference>/decide/", card.decide, name="card_decide"),
+    # The waiting list (issue 12 item 5): join a full date; the visitor's own page.
+    path(
+        "o/<slug:org_slug>/dates/<int:date_id>/waiting-list/",
+        waitlist.join,
+        name="waitlist_join",
+    ),
+    path("o/<slug:org_slug>/waiting-list/<str:token>/", waitlist.entry, name="waitlist_entry"),
     # An organisation's public booking pages (issue 12).
     path("o/<slug:org_slug>/", shop.organisation_page, name="organisation"),
     path("o/<slug:org_slug>/events/<int:event_id>/", shop.event_page, name="event"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tentative import compiled
 from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
+from tentative.bookings import gates
 from tentative.bookings.access import check_may
 from tentative.bookings.actions import _sale
 from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
@@ -24,6 +25,7 @@ from tentative.bookings.models import Booking, BookingLine, Channel, Participant
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
 from tentative.catalog.models import OfferTerms, TicketType
 from tentative.core import states
+from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
@@ -53,11 +55,14 @@ def create_booking(
     note: str = "",
     checkout: CheckoutHold | None = None,
     now: datetime | None = None,
+    limit: tuple[datetime, str] | None = None,
 ) -> Booking:
     """`checkout`: a public checkout hold (actions/hold.py): places held for a few minutes
     while the visitor fills the form, released by themselves at the limit. Such a hold is a
     cart, not a reservation: the ticket type need not be reservable, and nothing is
-    announced (no email, no webhook) until the visitor submits (actions/checkout.py)."""
+    announced (no email, no webhook) until the visitor submits (actions/checkout.py).
+    `limit`: an option held until this moment (released there), with the rule as text,
+    instead of the offer's deadline rule (a waiting list's offer)."""
     now = now_or(now)
     check_organisation(actor, organisation_id)
     check_may(actor, Action.CREATE, None)
@@ -95,6 +100,8 @@ def create_booking(
     holds = states.takes_capacity(mode, requests_hold=requests_hold)
     if checkout is not None:
         deadline = checkout.deadline_fields()
+    elif limit is not None and mode == State.OPTION:
+        deadline = _set_limit(*limit)
     else:
         deadline = deadline_fields(
             mode,
@@ -105,6 +112,7 @@ def create_booking(
         )
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
+        gates.check(actor, resolved, now=now)  # the waiting list's places first
         refuse_if_sold_out(demand, resolved.free, now=now)
         refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
@@ -173,6 +181,15 @@ def _line(booking: Booking, offer: Offer) -> BookingLine:
         unit_price=offer.unit_price,
         **offer.line_fields,
     )
+
+
+def _set_limit(until: datetime, rule: str) -> dict[str, object]:
+    return {
+        "deadline_shown": until,
+        "deadline_enforced": until,
+        "at_limit": AtLimit.RELEASE.value,
+        "deadline_rule": rule,
+    }
 
 
 def _check_customer_mode(
