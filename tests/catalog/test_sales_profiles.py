@@ -239,14 +239,16 @@ def test_a_product_off_sale_on_a_channel_is_refused_there_and_nothing_is_written
         org.id, catalog.ProfileData(name="Not online", channels=("web",)), actor=owner
     )
     catalog.set_profile_item(profile.id, actor=owner, for_sale=False, reservable=False)
+    customer = Actor.customer(CustomerFactory(organisation=org))
     with pytest.raises(errors.NotForSale) as refused:
-        book(owner, date, ticket, channel="web")  # staff acting on the web shop are bound
+        book(customer, date, ticket, channel="web")
     assert ticket.name in refused.value.text
     with pytest.raises(errors.NotForSale):
-        book(Actor.customer(CustomerFactory(organisation=org)), date, ticket, mode=State.REQUEST)
+        book(customer, date, ticket, mode=State.REQUEST)
     assert not Booking.objects.exists()
-    # At the box office staff keep what their role allows.
+    # In the back office staff keep what their role allows, whatever the channel.
     assert book(owner, date, ticket, channel="box_office").state == State.OPTION
+    assert book(owner, date, ticket, channel="web").state == State.OPTION
 
 
 def test_reservable_only_refuses_a_purchase(org, owner):  # type: ignore[no-untyped-def]
@@ -255,6 +257,22 @@ def test_reservable_only_refuses_a_purchase(org, owner):  # type: ignore[no-unty
         org.id, catalog.ProfileData(name="Pay later only", channels=("web",)), actor=owner
     )
     catalog.set_profile_item(profile.id, actor=owner, for_sale=False, reservable=True)
+    api = Actor(**{**owner.__dict__, "via": "api"})  # an integration acting as the shop
     with pytest.raises(errors.OnlyReservable):
-        book(owner, date, ticket, mode=State.CONFIRMED, channel="web")
-    assert book(owner, date, ticket, mode=State.OPTION, channel="web").state == State.OPTION
+        book(api, date, ticket, mode=State.CONFIRMED, channel="web")
+    assert book(api, date, ticket, mode=State.OPTION, channel="web").state == State.OPTION
+
+
+def test_the_demo_shows_schools_reserving_and_the_overlap_rule() -> None:
+    from tentative.accounts.models import Organisation
+    from tentative.demo import create_demo
+
+    create_demo()
+    org = Organisation.objects.get(slug="demo")
+    concert = org.events.get(name="Concert au bord du lac")
+    full, reduced = concert.ticket_types.order_by("id")
+    schools = org.audiences.get(name="Scolaires").id
+    assert sale_modes(full, channel="web").modes == ("buy",)
+    assert sale_modes(full, channel="web", audience_id=schools).modes == ("buy", "reserve")
+    # The ticket-type item of the narrow profile beats the schools' event-wide item.
+    assert sale_modes(reduced, channel="web", audience_id=schools).modes == ("buy",)
