@@ -47,10 +47,15 @@
     backdrop.appendChild(box);
     function shut() {
       document.removeEventListener("keydown", onKey, true);
+      window.removeEventListener("message", onMessage);
       backdrop.parentNode && backdrop.parentNode.removeChild(backdrop);
       opener.focus();
     }
     function onKey(e) { if (e.key === "Escape") { shut(); } }
+    function onMessage(e) {  // Escape pressed inside the frame (public/widget-frame.js)
+      if (e.origin === C.base && e.data && e.data.tentative === "close") { shut(); }
+    }
+    window.addEventListener("message", onMessage);
     close.addEventListener("click", shut);
     backdrop.addEventListener("click", function (e) { if (e.target === backdrop) { shut(); } });
     document.addEventListener("keydown", onKey, true);
