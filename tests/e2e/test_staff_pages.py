@@ -82,6 +82,7 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("catalogue-event", lambda w: f"/staff/catalogue/events/{w.event_id}/"),
     ("catalogue-ticket-type", lambda w: f"/staff/catalogue/types/{w.ticket_type_id}/"),
     ("catalogue-new-ticket-type", lambda w: f"/staff/catalogue/events/{w.event_id}/types/new/"),
+    ("catalogue-questions", lambda w: f"/staff/catalogue/events/{w.event_id}/questions/"),
     ("settings", lambda w: "/staff/settings/"),
     ("staff", lambda w: "/staff/staff/"),
     ("forgot-password", lambda w: "/staff/password/forgot/"),

@@ -68,7 +68,7 @@ def hold(request: HttpRequest, org_slug: str, date_id: int) -> HttpResponse:
         mode = data["mode"]
         if ticket_type is None:
             error = str(forms.UNKNOWN_TICKET)
-        elif mode not in sale_modes(ticket_type):
+        elif mode not in sale_modes(ticket_type, event_date):
             error = str(forms.MODE_NOT_OFFERED)
         else:
             try:
@@ -127,7 +127,7 @@ def _gone(request: HttpRequest, organisation: Organisation, refusal: DomainError
 def _modes(booking: Booking) -> list[str]:
     """What the visitor may turn this hold into: request, or buy and perhaps reserve."""
     line = booking.lines.all()[0]
-    return [mode.value for mode in sale_modes(line.ticket_type)]
+    return [mode.value for mode in sale_modes(line.ticket_type, line.event_date)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,7 +139,10 @@ def checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         return _gone(request, organisation, refusal)
     lines = list(booking.lines.select_related(*LINE_WORDS).order_by("id"))
     booking._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
-    modes = _modes(booking)
+    # A request stays a request; a held option becomes a purchase or a reservation.
+    modes = [m for m in _modes(booking) if (m == "request") == (booking.state == "request")]
+    if not modes:  # no longer offered on the web since the places were held
+        return _gone(request, organisation, HoldUnknown())
     event = lines[0].event_date.event
     questions = list(selectors.questions_of_event(event.id))
     wanted = request.GET.get("mode", "")
@@ -178,6 +181,7 @@ def checkout(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         "form": form,
         "modes": modes,
         "warn_seconds": WARN_SECONDS,
+        "warning": (booking.deadline_enforced - timezone.now()).total_seconds() <= WARN_SECONDS,
         "more_time": booking.checkout_extensions < booking_actions.MAX_EXTENSIONS,
         "now": timezone.now(),
     }

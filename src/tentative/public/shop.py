@@ -36,17 +36,18 @@ class SaleMode(StrEnum):
     REQUEST = "request"
 
 
-def sale_modes(ticket_type: TicketType) -> list[SaleMode]:
-    """What a visitor on the web shop may do with a ticket type: request it (staff
-    approve), buy it, and reserve it where its terms allow (book now, pay later).
-
-    Stand-in until the "channels" part's `catalog.selectors.sale_modes` (channel and
-    audience aware) is merged: this is the one call to swap."""
-    if ticket_type.requires_approval:
-        return [SaleMode.REQUEST]
-    if ticket_type.reservable:
-        return [SaleMode.BUY, SaleMode.RESERVE]
-    return [SaleMode.BUY]
+def sale_modes(
+    ticket_type: TicketType,
+    event_date: EventDate | None = None,
+    *,
+    rules: selectors.SaleRules | None = None,
+) -> list[SaleMode]:
+    """The buttons a visitor of the web shop (the public audience) sees for a ticket type:
+    *Request* when the organiser approves, else *Buy* where it is for sale and *Reserve*
+    where reserving is allowed; none when it is not offered. The channels part decides
+    (`catalog.selectors.sale_modes`: sales profiles, the channel × audience matrix)."""
+    modes = selectors.sale_modes(ticket_type, event_date, channel="web", rules=rules)
+    return [SaleMode(mode) for mode in modes.modes]
 
 
 def organisation_for(request: HttpRequest, org_slug: str) -> Organisation:
@@ -75,6 +76,7 @@ def date_rows(
     """Each date with its ticket types, what is left of each, and the visitor's buttons."""
     types = selectors.ticket_types_of({d.event_id for d in dates})
     free = booking_selectors.availability([d.id for d in dates], now=now)
+    rules = selectors.sale_rules(organisation)
     rows = []
     for event_date in dates:
         left = free[event_date.id]
@@ -82,7 +84,7 @@ def date_rows(
             {
                 "type": ticket_type,
                 "left": left.for_type(ticket_type.id),
-                "modes": [mode.value for mode in sale_modes(ticket_type)],
+                "modes": [m.value for m in sale_modes(ticket_type, event_date, rules=rules)],
                 "max": min(left.for_type(ticket_type.id), organisation.public_max_places_per_order),
             }
             for ticket_type in types.get(event_date.event_id, [])

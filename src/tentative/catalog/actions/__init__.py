@@ -7,11 +7,14 @@ Every action checks rights (owners and managers) and writes its audit entry.
 
 from tentative.catalog.actions._profile import ProfileData
 from tentative.catalog.actions._terms import FIELDS as TICKET_TYPE_FIELDS
+from tentative.catalog.actions.add_question import add_question
+from tentative.catalog.actions.ask_names import ask_names
 from tentative.catalog.actions.create_event import create_event
 from tentative.catalog.actions.create_sales_profile import create_sales_profile
 from tentative.catalog.actions.create_ticket_type import create_ticket_type
 from tentative.catalog.actions.delete_sales_profile import delete_sales_profile
 from tentative.catalog.actions.remove_profile_item import remove_profile_item
+from tentative.catalog.actions.remove_question import remove_question
 from tentative.catalog.actions.set_profile_item import set_profile_item
 from tentative.catalog.actions.update_event import update_event
 from tentative.catalog.actions.update_sales_profile import update_sales_profile
@@ -20,11 +23,14 @@ from tentative.catalog.actions.update_ticket_type import update_ticket_type
 __all__ = [
     "TICKET_TYPE_FIELDS",
     "ProfileData",
+    "add_question",
+    "ask_names",
     "create_event",
     "create_sales_profile",
     "create_ticket_type",
     "delete_sales_profile",
     "remove_profile_item",
+    "remove_question",
     "set_profile_item",
     "update_event",
     "update_sales_profile",
