@@ -276,3 +276,37 @@ def test_the_demo_shows_schools_reserving_and_the_overlap_rule() -> None:
     assert sale_modes(full, channel="web", audience_id=schools).modes == ("buy", "reserve")
     # The ticket-type item of the narrow profile beats the schools' event-wide item.
     assert sale_modes(reduced, channel="web", audience_id=schools).modes == ("buy",)
+
+
+def test_the_checkout_refuses_a_choice_the_profiles_do_not_offer(org, owner):  # type: ignore[no-untyped-def]
+    """The hold is a cart (only "offered at all" is checked); the choice is checked when
+    the form is submitted, in the action, whatever page posted it. A school's email typed
+    into the public form does not give a school's rights."""
+    from tentative.bookings import actions as booking_actions
+
+    date, ticket, schools = schools_setup(org, owner)
+    CustomerFactory(organisation=org, email="head@school.example", audience=schools)
+    visitor = Actor.visitor(org.id)
+    held = booking_actions.hold_places(
+        actor=visitor,
+        organisation_id=org.id,
+        event_date_id=date.id,
+        ticket_type_id=ticket.id,
+        quantity=1,
+        request=False,
+        address="10.0.0.1",
+    )
+    submission = booking_actions.Submission(
+        contact=booking_actions.Contact(name="Head", email="head@school.example"),
+        mode="reserve",
+    )
+    with pytest.raises(errors.NotReservable):
+        booking_actions.check_out(held.checkout_token, actor=visitor, submission=submission)
+    held.refresh_from_db()
+    assert held.checkout_token and held.customer_id is None  # nothing written
+    bought = booking_actions.check_out(
+        held.checkout_token,
+        actor=visitor,
+        submission=booking_actions.Submission(contact=submission.contact, mode="buy"),
+    )
+    assert bought.checkout_mode == "buy"
