@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tentative.accounts import actions as accounts
@@ -46,7 +47,11 @@ from tentative.shared.errors import DomainError, NotFound
 
 SAVED = _("Saved.")
 INVALID = _("Please correct the form.")
-MODE_LABELS = {"buy": _("Buy"), "reserve": _("Reserve"), "request": _("Request")}
+MODE_LABELS = {
+    "buy": pgettext_lazy("public button", "Buy"),
+    "reserve": pgettext_lazy("public button", "Reserve"),
+    "request": pgettext_lazy("public button", "Request"),
+}
 CHANNELS = [(c.value, c.label) for c in Channel]
 
 
