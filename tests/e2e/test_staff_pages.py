@@ -94,6 +94,11 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("box-office", lambda w: "/staff/box-office/"),
     ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
     ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
+    ("audiences", lambda w: "/staff/audiences/"),
+    ("audience", lambda w: f"/staff/audiences/{w.org.audiences.order_by('id')[1].id}/"),
+    ("sales-profiles", lambda w: "/staff/sales-profiles/"),
+    ("sales-profile", lambda w: f"/staff/sales-profiles/{w.org.sales_profiles.first().id}/"),
+    ("widget", lambda w: "/staff/widget/"),
 ]
 
 
