@@ -21,6 +21,7 @@ from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.demo_sales import sales_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
@@ -137,6 +138,7 @@ def create_demo() -> dict[str, str]:
     public_demo(org, staff, company, now)
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     create_waitlist_demo(org, staff, customers, now)
+    sales_demo(org, staff, company, now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",

@@ -239,14 +239,16 @@ def test_a_product_off_sale_on_a_channel_is_refused_there_and_nothing_is_written
         org.id, catalog.ProfileData(name="Not online", channels=("web",)), actor=owner
     )
     catalog.set_profile_item(profile.id, actor=owner, for_sale=False, reservable=False)
+    customer = Actor.customer(CustomerFactory(organisation=org))
     with pytest.raises(errors.NotForSale) as refused:
-        book(owner, date, ticket, channel="web")  # staff acting on the web shop are bound
+        book(customer, date, ticket, channel="web")
     assert ticket.name in refused.value.text
     with pytest.raises(errors.NotForSale):
-        book(Actor.customer(CustomerFactory(organisation=org)), date, ticket, mode=State.REQUEST)
+        book(customer, date, ticket, mode=State.REQUEST)
     assert not Booking.objects.exists()
-    # At the box office staff keep what their role allows.
+    # In the back office staff keep what their role allows, whatever the channel.
     assert book(owner, date, ticket, channel="box_office").state == State.OPTION
+    assert book(owner, date, ticket, channel="web").state == State.OPTION
 
 
 def test_reservable_only_refuses_a_purchase(org, owner):  # type: ignore[no-untyped-def]
@@ -255,6 +257,56 @@ def test_reservable_only_refuses_a_purchase(org, owner):  # type: ignore[no-unty
         org.id, catalog.ProfileData(name="Pay later only", channels=("web",)), actor=owner
     )
     catalog.set_profile_item(profile.id, actor=owner, for_sale=False, reservable=True)
+    api = Actor(**{**owner.__dict__, "via": "api"})  # an integration acting as the shop
     with pytest.raises(errors.OnlyReservable):
-        book(owner, date, ticket, mode=State.CONFIRMED, channel="web")
-    assert book(owner, date, ticket, mode=State.OPTION, channel="web").state == State.OPTION
+        book(api, date, ticket, mode=State.CONFIRMED, channel="web")
+    assert book(api, date, ticket, mode=State.OPTION, channel="web").state == State.OPTION
+
+
+def test_the_demo_shows_schools_reserving_and_the_overlap_rule() -> None:
+    from tentative.accounts.models import Organisation
+    from tentative.demo import create_demo
+
+    create_demo()
+    org = Organisation.objects.get(slug="demo")
+    concert = org.events.get(name="Concert au bord du lac")
+    full, reduced = concert.ticket_types.order_by("id")
+    schools = org.audiences.get(name="Scolaires").id
+    assert sale_modes(full, channel="web").modes == ("buy",)
+    assert sale_modes(full, channel="web", audience_id=schools).modes == ("buy", "reserve")
+    # The ticket-type item of the narrow profile beats the schools' event-wide item.
+    assert sale_modes(reduced, channel="web", audience_id=schools).modes == ("buy",)
+
+
+def test_the_checkout_refuses_a_choice_the_profiles_do_not_offer(org, owner):  # type: ignore[no-untyped-def]
+    """The hold is a cart (only "offered at all" is checked); the choice is checked when
+    the form is submitted, in the action, whatever page posted it. A school's email typed
+    into the public form does not give a school's rights."""
+    from tentative.bookings import actions as booking_actions
+
+    date, ticket, schools = schools_setup(org, owner)
+    CustomerFactory(organisation=org, email="head@school.example", audience=schools)
+    visitor = Actor.visitor(org.id)
+    held = booking_actions.hold_places(
+        actor=visitor,
+        organisation_id=org.id,
+        event_date_id=date.id,
+        ticket_type_id=ticket.id,
+        quantity=1,
+        request=False,
+        address="10.0.0.1",
+    )
+    submission = booking_actions.Submission(
+        contact=booking_actions.Contact(name="Head", email="head@school.example"),
+        mode="reserve",
+    )
+    with pytest.raises(errors.NotReservable):
+        booking_actions.check_out(held.checkout_token, actor=visitor, submission=submission)
+    held.refresh_from_db()
+    assert held.checkout_token and held.customer_id is None  # nothing written
+    bought = booking_actions.check_out(
+        held.checkout_token,
+        actor=visitor,
+        submission=booking_actions.Submission(contact=submission.contact, mode="buy"),
+    )
+    assert bought.checkout_mode == "buy"

@@ -95,6 +95,11 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
     ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
     ("waiting-list", lambda w: f"/staff/dates/{waitlist_date(w)}/waiting-list/"),
+    ("audiences", lambda w: "/staff/audiences/"),
+    ("audience", lambda w: f"/staff/audiences/{w.org.audiences.order_by('id')[1].id}/"),
+    ("sales-profiles", lambda w: "/staff/sales-profiles/"),
+    ("sales-profile", lambda w: f"/staff/sales-profiles/{w.org.sales_profiles.first().id}/"),
+    ("widget", lambda w: "/staff/widget/"),
 ]
 
 

@@ -57,6 +57,9 @@ class Organisation(models.Model):
     # Set by the actions that create an audience or a sales profile: until then the booking
     # hot path skips reading them (the ticket types' terms decide, catalog `sale_modes`).
     sale_rules_in_use = models.BooleanField(default=False)
+    # The organiser's own sites allowed to show the booking widget in a frame (origins such
+    # as "https://theatre.example"); every other page of the app refuses to be framed.
+    widget_sites = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -21,8 +21,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tentative.accounts import actions as accounts
@@ -45,7 +47,11 @@ from tentative.shared.errors import DomainError, NotFound
 
 SAVED = _("Saved.")
 INVALID = _("Please correct the form.")
-MODE_LABELS = {"buy": _("Buy"), "reserve": _("Reserve"), "request": _("Request")}
+MODE_LABELS = {
+    "buy": pgettext_lazy("public button", "Buy"),
+    "reserve": pgettext_lazy("public button", "Reserve"),
+    "request": pgettext_lazy("public button", "Request"),
+}
 CHANNELS = [(c.value, c.label) for c in Channel]
 
 
@@ -430,3 +436,49 @@ def profile_delete(request: HttpRequest, profile_id: int) -> HttpResponse:
         return redirect("backoffice:sales_profile", profile_id=profile_id)
     messages.success(request, _("Sales profile deleted."))
     return redirect("backoffice:sales_profiles")
+
+
+# -- the widget -----------------------------------------------------------------------------
+
+
+class WidgetForm(forms.Form):
+    sites = forms.CharField(
+        label=_("Sites allowed to show the booking window"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One address per line, such as https://www.example.org. Elsewhere the button "
+            "opens the booking pages in a new tab."
+        ),
+    )
+
+
+@login_required
+def widget(request: HttpRequest) -> HttpResponse:
+    actor = staff_actor(request)
+    organisation = request.staff_organisation  # type: ignore[attr-defined]
+    form = WidgetForm(request.POST or None, initial={"sites": "\n".join(organisation.widget_sites)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.set_widget_sites(
+                organisation.id, form.cleaned_data["sites"].splitlines(), actor=actor
+            )
+        except DomainError as error:
+            status = _fail(request, form, error)
+        else:
+            messages.success(request, SAVED)
+            return redirect("backoffice:widget")
+    events = visible_events(actor).order_by("name")
+    script = request.build_absolute_uri(reverse("public:widget_js", args=[organisation.slug]))
+    return render(
+        request,
+        "backoffice/sales/widget.html",
+        {
+            "form": form,
+            "snippets": [
+                (e, f'<script src="{script}" data-event="{e.id}" async></script>') for e in events
+            ],
+        },
+        status=status,
+    )

@@ -42,8 +42,9 @@ from enum import IntEnum
 # The sales channels, as fixed codes (the labels are `bookings.models.Channel`'s): a booking
 # records the one it came through. "api" is an integration acting through a staff token.
 CHANNELS = ("web", "box_office", "phone", "b2b", "api")
-# Where customers book by themselves: sale modes bind every booking made there. On the
-# other channels staff act, and staff keep what their role allows (docs/sales.md).
+# Where customers book by themselves: sale modes bind customers everywhere, and an API
+# integration that books on these channels (it acts as a shop). Staff in the back office
+# keep what their role allows (docs/sales.md).
 CUSTOMER_CHANNELS = frozenset({"web", "b2b"})
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tentative.public import card, checkout, shop, views, waitlist
+from tentative.public import card, checkout, shop, views, waitlist, widget
 
 app_name = "public"
 urlpatterns = [
@@ -27,4 +27,12 @@ urlpatterns = [
     path("o/<slug:org_slug>/checkout/<str:token>/", checkout.checkout, name="checkout"),
     path("o/<slug:org_slug>/checkout/<str:token>/more-time/", checkout.extend, name="extend"),
     path("o/<slug:org_slug>/done/<str:reference>/", checkout.done, name="done"),
+    # The embeddable widget (issue 12 item 7, docs/widget.md).
+    path("o/<slug:org_slug>/widget.js", widget.widget_js, name="widget_js"),
+    path(
+        "o/<slug:org_slug>/widget/events/<int:event_id>/",
+        widget.widget_event,
+        name="widget_event",
+    ),
+    path("o/<slug:org_slug>/widget/continue/", widget.widget_continue, name="widget_continue"),
 ]

@@ -15,6 +15,7 @@ from tentative.accounts.actions.send_password_reset import send_password_reset
 from tentative.accounts.actions.set_customer_audience import set_customer_audience
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.set_reserve_channels import set_reserve_channels
+from tentative.accounts.actions.set_widget_sites import set_widget_sites
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
 from tentative.accounts.actions.update_settings import update_settings
@@ -38,6 +39,7 @@ __all__ = [
     "set_customer_audience",
     "set_deadline_policy",
     "set_reserve_channels",
+    "set_widget_sites",
     "update_customer",
     "update_settings",
 ]

@@ -2,11 +2,11 @@
 product is not for sale, or an option where it is not reservable, is refused here, in the
 action, whatever page or API call asked.
 
-Who is bound: every customer, and every booking on a customer channel (the web shop, the
-B2B portal), whoever makes it (an integration through the API says `channel="web"`). Staff
-at the box office, on the phone or through the API on their own channels keep what their
-role allows (core/permissions.py): they are where exceptions are made, and the staff pages
-show them what a customer would see.
+Who is bound: every customer (signed in, or an anonymous visitor of the public pages), and
+an integration that books through the API on a customer channel (`channel="web"` or
+`"b2b"`: it acts as a shop). Staff in the back office (box office, phone, any channel)
+keep what their role allows (core/permissions.py): they are where exceptions are made, and
+the profile page shows them what a customer would see.
 
 The audience is the signed-in customer's (`Actor.customer`); an anonymous visitor, or a
 customer attached from an email typed into a public form, is the public: typing a school's
@@ -28,7 +28,7 @@ from tentative.shared.actor import Actor, ActorKind
 
 
 def bound(actor: Actor, channel: str) -> bool:
-    return actor.kind == ActorKind.CUSTOMER or channel in CUSTOMER_CHANNELS
+    return actor.kind == ActorKind.CUSTOMER or (actor.via == "api" and channel in CUSTOMER_CHANNELS)
 
 
 def modes_of(
