@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("staff/notifications/", include("tentative.backoffice.notifications_urls")),
+    path("staff/calendar/", include("tentative.backoffice.calendar_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tentative.public.urls")),

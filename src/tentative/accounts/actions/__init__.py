@@ -8,6 +8,7 @@ from tentative.accounts.actions.change_role import change_role
 from tentative.accounts.actions.create_customer import create_customer
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
+from tentative.accounts.actions.reset_calendar_feed import reset_calendar_feed
 from tentative.accounts.actions.send_password_reset import send_password_reset
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_customer import update_customer
@@ -26,6 +27,7 @@ __all__ = [
     "password_link",
     "queue_email",
     "remove_member",
+    "reset_calendar_feed",
     "send_password_reset",
     "set_deadline_policy",
     "update_customer",
