@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from tentative.accounts.models import Customer
+from tentative.bookings.availability import FreeSlot, by_start, free_slots, hours_of, slot_refusal
 from tentative.bookings.models import Booking
+
+# Availability (issue 13): free start times of a service, for one staff member or room or
+# for "any"; why a start cannot be booked; each resource's hours as the core reads them.
+__all__ = ["FreeSlot", "by_start", "free_slots", "hours_of", "search", "slot_refusal"]
 
 SEARCH_LENGTH = 200
 
