@@ -8,7 +8,21 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from tentative.accounts.models import Customer
+from tentative.bookings.availability import FreeSlot, by_start, free_slots, hours_of, slot_refusal
 from tentative.bookings.models import Booking, BookingLine
+
+# Availability (issue 13): free start times of a service, for one staff member or room or
+# for "any"; why a start cannot be booked; each resource's hours as the core reads them.
+__all__ = [
+    "DIARY_STATES",
+    "FreeSlot",
+    "appointments",
+    "by_start",
+    "free_slots",
+    "hours_of",
+    "search",
+    "slot_refusal",
+]
 
 SEARCH_LENGTH = 200
 
