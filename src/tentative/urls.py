@@ -12,5 +12,6 @@ urlpatterns = [
     path("staff/calendar/", include("tentative.backoffice.calendar_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("o/<slug:org_slug>/services/", include("tentative.public.service_urls")),
     path("", include("tentative.public.urls")),
 ]

@@ -92,3 +92,28 @@ def ticket_types_of(event_ids: Iterable[int]) -> dict[int, list[TicketType]]:
 
 def questions_of_event(event_id: int) -> QuerySet[Question]:
     return Question.objects.filter(event_id=event_id).order_by("position", "id")
+
+
+def public_service(organisation_id: int, service_id: int) -> Service:
+    """An appointment service of the organisation, for its public page, with its prices."""
+    found = (
+        Service.objects.filter(
+            organisation_id=organisation_id, id=service_id, kind=Service.Kind.APPOINTMENT
+        )
+        .select_related("organisation")
+        .prefetch_related("prices")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def staff_of_service(service_id: int) -> QuerySet[Resource]:
+    """Who delivers a service (not archived), by name."""
+    return Resource.objects.filter(services=service_id, archived_at=None).order_by("name", "id")
+
+
+def questions_of_service(service_id: int) -> QuerySet[Question]:
+    """The custom fields of a service's booking form, in their order."""
+    return Question.objects.filter(service_id=service_id).order_by("position", "id")
