@@ -117,3 +117,10 @@ def staff_of_service(service_id: int) -> QuerySet[Resource]:
 def questions_of_service(service_id: int) -> QuerySet[Question]:
     """The custom fields of a service's booking form, in their order."""
     return Question.objects.filter(service_id=service_id).order_by("position", "id")
+
+
+def working_hours_of_many(resource_ids: Iterable[int]) -> QuerySet[WorkingHours]:
+    """The weekly ranges of several resources at once (a list page's one query)."""
+    return WorkingHours.objects.filter(resource_id__in=list(resource_ids)).order_by(
+        "resource_id", "weekday", "starts"
+    )
