@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -124,10 +124,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "locale": translation.get_language() or "en",
         "resources": [{"id": r.id, "name": r.name} for r in staff],
         "words": {
-            "pending": _g("Pending"),
-            "option": _g("Option"),
-            "moved": _g("Moved."),
-            "failed": _g("The appointment could not be moved."),
+            "pending": gettext("Pending"),
+            "option": gettext("Option"),
+            "moved": gettext("Moved."),
+            "failed": gettext("The appointment could not be moved."),
         },
     }
     return render(
@@ -198,7 +198,7 @@ def _event(line: BookingLine, actor: Actor, zone: Any, now: datetime) -> dict[st
     state = booking.state
     allowed = allowed_actions(actor, booking, now=now)
     customer = booking.customer.name if booking.customer else booking.reference
-    prefix = {"request": _g("Pending"), "option": _g("Option")}.get(state)
+    prefix = {"request": gettext("Pending"), "option": gettext("Option")}.get(state)
     title = f"{customer} · {line.service.name}"
     return {
         "id": str(line.id),
@@ -277,12 +277,12 @@ def act(request: HttpRequest, reference: str, verb: str) -> JsonResponse:
         elif verb == "move":
             _move(request, actor, booking.id, zone)
         else:
-            return _refusal("not_found", _g("Not found."), 404)
+            return _refusal("not_found", gettext("Not found."), 404)
     except _FormRefused as refused:
         return JsonResponse(
             {
                 "code": "invalid",
-                "message": _g("Please correct the form."),
+                "message": gettext("Please correct the form."),
                 "fields": refused.fields,
             },
             status=422,

@@ -17,9 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 from django.views.decorators.http import require_GET, require_POST
 
 from tentative.accounts.actions import reset_calendar_feed
@@ -55,7 +54,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     calendar.add("prodid", "-//Tentative//staff calendar//EN")
     calendar.add("version", "2.0")
     with override(org.default_language):
-        name = _g("%(organisation)s: appointments of %(name)s") % {
+        name = gettext("%(organisation)s: appointments of %(name)s") % {
             "organisation": org.name,
             "name": membership.user.get_full_name() or membership.user.get_username(),
         }
@@ -72,7 +71,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             event.add("dtstart", line.starts_at.astimezone(org.zone))
             event.add("dtend", line.ends_at.astimezone(org.zone))
             event.add(
-                "summary", (_g("Pending: %(title)s") % {"title": title}) if pending else title
+                "summary", (gettext("Pending: %(title)s") % {"title": title}) if pending else title
             )
             event.add("status", "TENTATIVE" if pending else "CONFIRMED")
             event.add(
