@@ -93,6 +93,14 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("box-office", lambda w: "/staff/box-office/"),
     ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
     ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
+    # Issue 13 (calendar): the calendar, appointment services, a staff member's hours.
+    ("calendar", lambda w: "/staff/calendar/"),
+    ("services", lambda w: "/staff/services/"),
+    ("service", lambda w: f"/staff/services/{w.org.services.filter(kind='appointment')[0].id}/"),
+    (
+        "staff-hours",
+        lambda w: f"/staff/services/staff/{w.org.resources.filter(kind='staff')[0].id}/",
+    ),
 ]
 
 

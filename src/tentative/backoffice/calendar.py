@@ -58,6 +58,7 @@ LEGEND = (
     ("option", _("Option (awaiting payment)")),
     ("request", _("Pending request")),
 )
+TITLES = {"request": _("Pending: %(title)s"), "option": _("Option: %(title)s")}
 DONE = {
     "approve": _("Appointment %(reference)s approved."),
     "decline": _("Appointment %(reference)s declined."),
@@ -198,11 +199,12 @@ def _event(line: BookingLine, actor: Actor, zone: Any, now: datetime) -> dict[st
     state = booking.state
     allowed = allowed_actions(actor, booking, now=now)
     customer = booking.customer.name if booking.customer else booking.reference
-    prefix = {"request": gettext("Pending"), "option": gettext("Option")}.get(state)
     title = f"{customer} · {line.service.name}"
+    if state in TITLES:  # the state in words too: never colour alone
+        title = str(TITLES[state]) % {"title": title}
     return {
         "id": str(line.id),
-        "title": f"{prefix}: {title}" if prefix else title,
+        "title": title,
         "start": wallclock.wall(line.starts_at, zone).isoformat(timespec="seconds"),
         "end": wallclock.wall(line.ends_at, zone).isoformat(timespec="seconds"),
         "classNames": [f"appt-{state}"],

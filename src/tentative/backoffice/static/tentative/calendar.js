@@ -144,6 +144,15 @@
     }).catch(function () { info.revert(); say(config.words.failed); });
   }
 
+  // FullCalendar's arrow icons are role="img" without a name inside buttons that have one:
+  // hide them from assistive technology (axe: role-img-alt).
+  function quietIcons() {
+    document.querySelectorAll("#calendar .fc-icon[role=img]").forEach(function (icon) {
+      icon.removeAttribute("role");
+      icon.setAttribute("aria-hidden", "true");
+    });
+  }
+
   function phoneView(view) {
     if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches && view === "timeGridWeek") {
       return "listWeek";
@@ -166,6 +175,7 @@
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
       height: "auto",
       nowIndicator: true,
+      firstDay: 1,
       slotMinTime: "07:00:00",
       slotMaxTime: "21:00:00",
       allDaySlot: false,
@@ -189,9 +199,11 @@
         info.jsEvent.preventDefault();
         open(info.event);
       },
-      eventDrop: dropped
+      eventDrop: dropped,
+      datesSet: quietIcons
     });
     calendar.render();
+    quietIcons();
 
     dialog.querySelectorAll("[data-step]").forEach(function (button) {
       button.addEventListener("click", function () { showStep(button.getAttribute("data-step")); });
