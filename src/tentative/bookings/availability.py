@@ -61,7 +61,7 @@ def hours_of(
         where &= Q(resource__services=service_id, resource__archived_at=None)
     if resource_ids is not None:
         where &= Q(resource_id__in=list(resource_ids))
-    weekly = WorkingHours.objects.filter(where).values_list(
+    weekly = WorkingHours.objects.filter(where).order_by().values_list(
         "resource_id",
         Value("weekly", output_field=CharField()),
         "weekday",
@@ -74,6 +74,7 @@ def hours_of(
     exceptions = (
         HoursException.objects.filter(where)
         .filter(first_day__lte=last_day, last_day__gte=first_day)
+        .order_by()
         .values_list(
             "resource_id",
             "kind",

@@ -58,3 +58,15 @@ class ChargedAfterApproval(DomainError):
         "“%(name)s” is paid after approval: approving makes the booking an option awaiting "
         "payment, confirmed once it is paid."
     )
+
+
+class UnbookableTime(DomainError):
+    """A start time that the service's rules or the staff member's hours do not offer
+    (issue 13, "bad input"): the code says which rule (`core.availability.Refusal`)."""
+
+    code, status = "unbookable_time", 422
+    message = _("This time cannot be booked.")
+
+    def __init__(self, reason: str, message: object, **params: object) -> None:
+        super().__init__(message, **params)
+        self.code = reason
