@@ -43,7 +43,10 @@ def starts(hours: Hours, zone: ZoneInfo, day: date, rule: SlotRule, busy=(), now
 
 @pytest.mark.parametrize(
     ("zone", "spring", "autumn"),
-    [(PARIS, date(2027, 3, 28), date(2027, 10, 31)), (MONTREAL, date(2027, 3, 14), date(2027, 11, 7))],
+    [
+        (PARIS, date(2027, 3, 28), date(2027, 10, 31)),
+        (MONTREAL, date(2027, 3, 14), date(2027, 11, 7)),
+    ],
 )
 def test_the_23_and_25_hour_days_keep_the_wall_clock_hours(zone, spring, autumn):
     hours = every_day(time(9), time(17))
@@ -138,9 +141,7 @@ def test_notice_horizon_day_off_and_extra_hours():
     assert av.refusal(paris(12), notice=0 * H, latest=None, **kw) == Refusal.OUTSIDE_HOURS
     assert av.refusal(paris(11, 30), notice=0 * H, latest=None, **kw) == Refusal.OUTSIDE_HOURS
     assert av.refusal(paris(9, 30), notice=0 * H, latest=None, **kw) == Refusal.NOT_ALIGNED
-    assert (
-        av.refusal(paris(9, 30), notice=0 * H, latest=None, check_grid=False, **kw) is None
-    )
+    assert av.refusal(paris(9, 30), notice=0 * H, latest=None, check_grid=False, **kw) is None
     tuesday = MONDAY + timedelta(days=1)
     assert av.refusal(paris(10, day=tuesday), notice=0 * H, latest=None, **kw) == Refusal.DAY_OFF
     off = Hours(weekly=WEEK.weekly, exceptions=[DayException(MONDAY, MONDAY, closed=True)])
@@ -181,8 +182,15 @@ def test_horizon_ends_at_local_midnight_after_the_last_day():
 minutes = st.integers(min_value=0, max_value=24 * 60)
 ZONES = st.sampled_from([PARIS, MONTREAL, ZoneInfo("UTC"), ZoneInfo("Australia/Lord_Howe")])
 DAYS = st.sampled_from(
-    [date(2027, 3, 28), date(2027, 10, 31), date(2027, 3, 14), date(2027, 11, 7), MONDAY,
-     date(2027, 4, 4), date(2027, 10, 3)]
+    [
+        date(2027, 3, 28),
+        date(2027, 10, 31),
+        date(2027, 3, 14),
+        date(2027, 11, 7),
+        MONDAY,
+        date(2027, 4, 4),
+        date(2027, 10, 3),
+    ]
 )
 
 
@@ -268,7 +276,9 @@ def test_free_starts_and_refusal_agree(case):
     for a, b in work:
         t = a
         while t + rule.duration <= b:
-            inside_day = day - timedelta(days=1) < t.astimezone(zone).date() < day + timedelta(days=1)
+            inside_day = (
+                day - timedelta(days=1) < t.astimezone(zone).date() < day + timedelta(days=1)
+            )
             if inside_day and t not in listed:
                 assert av.refusal(t, now=now, notice=timedelta(0), latest=None, **kw) is not None
             t += rule.step

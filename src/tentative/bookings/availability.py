@@ -61,14 +61,18 @@ def hours_of(
         where &= Q(resource__services=service_id, resource__archived_at=None)
     if resource_ids is not None:
         where &= Q(resource_id__in=list(resource_ids))
-    weekly = WorkingHours.objects.filter(where).order_by().values_list(
-        "resource_id",
-        Value("weekly", output_field=CharField()),
-        "weekday",
-        Value(None, output_field=DateField()),
-        Value(None, output_field=DateField()),
-        "starts",
-        "ends",
+    weekly = (
+        WorkingHours.objects.filter(where)
+        .order_by()
+        .values_list(
+            "resource_id",
+            Value("weekly", output_field=CharField()),
+            "weekday",
+            Value(None, output_field=DateField()),
+            Value(None, output_field=DateField()),
+            "starts",
+            "ends",
+        )
     )
     # The exceptions' own times (nullable) ride in the same columns as the weekly ones.
     exceptions = (

@@ -228,8 +228,7 @@ class SlotRule:
         written half-open on the microsecond grid of `datetime` so that merging works."""
         tick = timedelta(microseconds=1)
         return merge(
-            (a - self.duration - self.buffer_after + tick, b + self.buffer_before)
-            for a, b in busy
+            (a - self.duration - self.buffer_after + tick, b + self.buffer_before) for a, b in busy
         )
 
 
