@@ -116,11 +116,11 @@ def test_a_request_is_made_with_the_answers_and_no_payment(client, world):  # ty
 @pytest.mark.parametrize(
     ("start", "message"),
     [
-        (datetime(2026, 12, 1, 18, 0, tzinfo=PARIS), "outside the staff member's working hours"),
-        (datetime(2026, 11, 30, 7, 0, tzinfo=PARIS), "has passed"),
-        (datetime(2026, 12, 1, 10, 10, tzinfo=PARIS), "Choose one of the times offered"),
-        (datetime(2026, 12, 5, 10, 0, tzinfo=PARIS), "not working that day"),
-        (datetime(2027, 6, 1, 10, 0, tzinfo=PARIS), "too far ahead"),
+        (datetime(2026, 12, 1, 18, 0, tzinfo=PARIS), "within their working hours"),
+        (datetime(2026, 11, 30, 7, 0, tzinfo=PARIS), "started"),
+        (datetime(2026, 12, 1, 10, 10, tzinfo=PARIS), "is not one of its start times"),
+        (datetime(2026, 12, 5, 10, 0, tzinfo=PARIS), "Alice is not working on"),
+        (datetime(2027, 6, 1, 10, 0, tzinfo=PARIS), "days ahead"),
     ],
 )
 def test_a_bad_time_is_refused_next_to_the_times(client, world, start, message):  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """Free slots of a service, read from the database and computed by `core.availability`.
 
 Two queries, whatever the number of staff members: their hours (weekly ranges and the
-exceptions of the period, one UNION), then their active time claims of the period. A claim
+exceptions of the period, one UNION), then the active time claims of those who have hours
+(only they can have free slots) in the period. A claim
 of a booking past its enforced limit (to be released) is not busy (DESIGN §2.2 #6), as the
 engine would reclaim it inline.
 
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import CharField, DateField, IntegerField, Q, Value
 
+from tentative.bookings.models import Booking, BookingLine
 from tentative.catalog.models import HoursException, Service, WorkingHours
 from tentative.core import availability as core
 from tentative.core.deadlines import AtLimit
@@ -106,32 +109,71 @@ def hours_of(
 
 
 def busy_of(
-    resource_ids: Iterable[int] | None,
+    resource_ids: Iterable[int],
     start: datetime,
     end: datetime,
     *,
     now: datetime,
-    service_id: int | None = None,
     exclude_booking_id: int | None = None,
 ) -> dict[int, list[core.Interval]]:
-    """Each resource's active claims that meet [start, end), merged: one query."""
-    if resource_ids is None:
-        where = Q(resource__services=service_id)
+    """Each resource's active claims that meet [start, end), merged: one query.
+
+    On PostgreSQL it reads the exclusion constraint's GiST index (resource, time range):
+    `starts_at < end AND ends_at > start` on a B-tree scans every claim that started before
+    `end` (half a year of them for a month ahead: 0.8 s at 200,000 claims, measured with
+    bench/availability.py), the range overlap reads only the few that meet the window."""
+    ids = sorted(set(resource_ids))
+    if not ids:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = _busy_rows_postgresql(ids, start, end, now, exclude_booking_id)
     else:
-        where = Q(resource_id__in=list(resource_ids))
-    claims = TimeClaim.objects.filter(where, active=True, starts_at__lt=end, ends_at__gt=start)
-    lapsed = Q(
-        line__booking__state__in=LAPSABLE,
-        line__booking__at_limit=AtLimit.RELEASE.value,
-        line__booking__deadline_enforced__lte=now,
-    )
-    claims = claims.exclude(lapsed)
-    if exclude_booking_id is not None:
-        claims = claims.exclude(line__booking_id=exclude_booking_id)
+        claims = TimeClaim.objects.filter(
+            resource_id__in=ids, active=True, starts_at__lt=end, ends_at__gt=start
+        ).exclude(
+            line__booking__state__in=LAPSABLE,
+            line__booking__at_limit=AtLimit.RELEASE.value,
+            line__booking__deadline_enforced__lte=now,
+        )
+        if exclude_booking_id is not None:
+            claims = claims.exclude(line__booking_id=exclude_booking_id)
+        rows = list(claims.values_list("resource_id", "starts_at", "ends_at"))
     found: dict[int, list[core.Interval]] = defaultdict(list)
-    for resource_id, a, b in claims.values_list("resource_id", "starts_at", "ends_at"):
+    for resource_id, a, b in rows:
         found[resource_id].append((a, b))
     return {r: core.merge(v) for r, v in found.items()}
+
+
+BUSY_SQL = """
+SELECT c.resource_id, c.starts_at, c.ends_at
+  FROM {claim} c
+ WHERE c.active
+   AND c.resource_id = ANY(%s)
+   AND tstzrange(c.starts_at, c.ends_at, '[)') && tstzrange(%s, %s, '[)')
+   AND NOT EXISTS (
+       SELECT 1 FROM {line} l JOIN {booking} b ON b.id = l.booking_id
+        WHERE l.id = c.line_id
+          AND ((b.state = ANY(%s) AND b.at_limit = %s AND b.deadline_enforced <= %s)
+               OR b.id = %s))
+"""
+
+
+def _busy_rows_postgresql(
+    ids: list[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_booking_id: int | None,
+) -> list[tuple[int, datetime, datetime]]:
+    sql = BUSY_SQL.format(
+        claim=TimeClaim._meta.db_table,
+        line=BookingLine._meta.db_table,
+        booking=Booking._meta.db_table,
+    )
+    params = [ids, start, end, LAPSABLE, AtLimit.RELEASE.value, now, exclude_booking_id or 0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _window(service: Service, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -164,7 +206,7 @@ def free_slots(
     ids = None if resource is None else [resource]
     hours = hours_of(ids, first_day, last_day, service_id=service.id)
     window = _window(service, start, end)
-    busy = busy_of(ids, *window, now=now, service_id=service.id)
+    busy = busy_of(hours, *window, now=now)
     rule = rule_of(service)
     earliest = max(start, now + service.min_notice)
     if earliest <= now:

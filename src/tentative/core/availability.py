@@ -224,9 +224,11 @@ class SlotRule:
             raise ValueError("duration and step must be positive")
 
     def blocked(self, busy: Sequence[Interval]) -> list[Interval]:
-        """Starts that a busy interval forbids: [a − duration − after, b + before)."""
+        """Starts that a busy interval forbids: a − duration − after < t < b + before,
+        written half-open on the microsecond grid of `datetime` so that merging works."""
+        tick = timedelta(microseconds=1)
         return merge(
-            (a - self.duration - self.buffer_after, b + self.buffer_before) for a, b in busy
+            (a - self.duration - self.buffer_after + tick, b + self.buffer_before) for a, b in busy
         )
 
 
@@ -286,15 +288,17 @@ def refusal(
     rule: SlotRule,
     now: datetime,
     notice: timedelta,
-    latest: datetime,
+    latest: datetime | None,
     check_busy: bool = True,
+    check_grid: bool = True,
 ) -> Refusal | None:
-    """Why `start` is not a free start, or None when it is one of `free_starts`."""
+    """Why `start` is not a free start, or None when it is one of `free_starts`
+    (`latest` None: no horizon; `check_grid` off: any minute inside working hours)."""
     if start <= now:
         return Refusal.PAST
     if start < now + notice:
         return Refusal.NOTICE
-    if start >= latest:
+    if latest is not None and start >= latest:
         return Refusal.HORIZON
     if wall_time_refusal(start, zone) is not None:
         return Refusal.NONEXISTENT
@@ -308,7 +312,7 @@ def refusal(
         return Refusal.OUTSIDE_HOURS
     if start + rule.duration > inside[1]:
         return Refusal.OUTSIDE_HOURS
-    if (start - inside[0]) % rule.step:
+    if check_grid and (start - inside[0]) % rule.step:
         return Refusal.NOT_ALIGNED
     if check_busy and any(
         a < start + rule.duration + rule.buffer_after and b > start - rule.buffer_before

@@ -9,9 +9,10 @@ as the visitor's own:
 - else an *option* to pay at once (the page sends the visitor to the payment), or, when
   there is nothing to pay, a confirmed booking (the system confirms it, as a free checkout).
 
-The start is checked against the staff member's hours, the notice, the horizon, the slot
-grid and the clocks (`bookings.selectors.slot_refusal`) before anything is written; the
-time claim (the database's rule) refuses a slot taken meanwhile. The answers to the
+The start is checked by the engine as for any customer's booking (`offers.SlotRules`: the
+staff member's hours, the notice, the horizon, the slot grid, the clocks: a typed
+`UnbookableTime` before anything is written); the time claim (the database's rule) refuses
+a slot taken meanwhile. The answers to the
 service's questions are kept on the booking with their labels; the per-customer cap of
 open requests and reservations applies as at the checkout.
 """
@@ -32,28 +33,16 @@ from tentative.bookings.actions.checkout import (
     _customer,
 )
 from tentative.bookings.actions.create import create_booking
-from tentative.bookings.availability import slot_refusal
 from tentative.bookings.models import Booking
 from tentative.bookings.offers import SlotRequest
 from tentative.catalog.models import Service
 from tentative.core import states
-from tentative.core.availability import Refusal
 from tentative.core.states import Action, State
 from tentative.shared.actor import Actor, check_organisation
 from tentative.shared.clock import now_or
 from tentative.shared.errors import InvalidInput, NotFound
 from tentative.shared.transactions import action_transaction, next_action_joins
 
-REFUSALS = {
-    Refusal.PAST: _("This time has passed: choose a later one."),
-    Refusal.NOTICE: _("This time is too soon: the service must be booked further ahead."),
-    Refusal.HORIZON: _("This time is too far ahead: it cannot be booked yet."),
-    Refusal.NONEXISTENT: _("This time does not exist on that day: the clocks change then."),
-    Refusal.DAY_OFF: _("The staff member is not working that day."),
-    Refusal.OUTSIDE_HOURS: _("This time is outside the staff member's working hours."),
-    Refusal.NOT_ALIGNED: _("Choose one of the times offered."),
-    Refusal.TAKEN: _("This time has just been taken: choose another one."),
-}
 NOT_OFFERED = _("This staff member does not offer this service: choose another one.")
 
 
@@ -80,9 +69,6 @@ def request_appointment(
         raise NotFound()
     if not service.resources.filter(id=resource_id, archived_at=None).exists():
         raise InvalidInput(NOT_OFFERED, field="resource")
-    refusal = slot_refusal(service, resource_id=resource_id, starts_at=starts_at, now=now)
-    if refusal is not None:
-        raise InvalidInput(REFUSALS[Refusal(refusal)], field="starts_at")
     mode = State.REQUEST if service.needs_approval(starts_at, now) else State.OPTION
     with action_transaction():
         customer = _customer(organisation_id, contact)
