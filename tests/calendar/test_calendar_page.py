@@ -289,3 +289,26 @@ def test_times_before_now_are_not_draggable(client, world):  # type: ignore[no-u
     with time_machine.travel(NOW + timedelta(days=2), tick=False):
         rows = feed(client, start="2026-03-23T00:00:00Z", end="2026-03-30T00:00:00Z")
     assert all(not r["editable"] for r in rows)
+
+
+def test_the_feed_reads_a_constant_number_of_queries(client, world):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, world.org)
+    week = {"start": "2026-03-23T00:00:00Z", "end": "2026-03-30T00:00:00Z"}
+    with CaptureQueriesContext(connection) as few:
+        assert len(feed(client, **week)) == 2
+    owner = staff(world.org)
+    for hour in (9, 11, 15, 16):
+        book_slot(
+            owner,
+            world.cut,
+            world.alice,
+            datetime(2026, 3, 26, hour, 0, tzinfo=PARIS),
+            mode=State.REQUEST,
+            customer_id=CustomerFactory(organisation=world.org).id,
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert len(feed(client, **week)) == 6
+    assert len(many) == len(few)
