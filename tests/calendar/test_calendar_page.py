@@ -105,6 +105,8 @@ def test_the_feed_filters_by_staff_member_and_pending(client, world):  # type: i
     pending = feed(client, pending="1", **week)
     assert [r["extendedProps"]["reference"] for r in pending] == [world.pending.reference]
     assert feed(client, start="2026-04-01T00:00:00Z", end="2026-04-08T00:00:00Z") == []
+    huge = feed(client, staff="99999999999999999999", **week)  # not an id: everyone
+    assert len(huge) == 2
 
 
 def test_another_organisation_sees_nothing(client, world):  # type: ignore[no-untyped-def]

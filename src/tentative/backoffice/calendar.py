@@ -158,6 +158,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_id(value: str) -> bool:
+    """A database id as typed: digits that fit a 64-bit integer (PostgreSQL refuses more)."""
+    return value.isascii() and value.isdigit() and 0 < int(value) < 2**63
+
+
 def _wall_param(value: str) -> datetime | None:
     """A time the calendar sends: ISO, any offset it adds ignored (its zone is "UTC")."""
     try:
@@ -187,7 +192,7 @@ def events(request: HttpRequest) -> JsonResponse:
         actor.organisation_id,
         start=start_at,
         end=end_at,
-        resource_ids=[int(staff)] if staff.isdigit() else None,
+        resource_ids=[int(staff)] if _is_id(staff) else None,
         **({"states": states} if states else {}),
     )
     now = now_or(None)
@@ -327,7 +332,7 @@ def _move(request: HttpRequest, actor: Actor, booking_id: int, zone: Any) -> Non
         data = {
             "day": naive.date(),
             "at": naive.time(),
-            "resource": int(resource) if resource.isdigit() else None,
+            "resource": int(resource) if _is_id(resource) else None,
             "reason": "",
             "notify": request.POST.get("notify") in ("1", "on", "true"),
             "message": "",

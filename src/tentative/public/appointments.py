@@ -63,7 +63,9 @@ def _slot(value: str) -> tuple[datetime, int] | None:
         moment = datetime.fromisoformat(start)
     except ValueError:
         return None
-    if moment.tzinfo is None or not resource.isdigit():
+    if moment.tzinfo is None or not (resource.isascii() and resource.isdigit()):
+        return None
+    if not 0 < int(resource) < 2**63:
         return None
     return moment, int(resource)
 
