@@ -314,3 +314,14 @@ def test_the_feed_reads_a_constant_number_of_queries(client, world):  # type: ig
     with CaptureQueriesContext(connection) as many:
         assert len(feed(client, **week)) == 6
     assert len(many) == len(few)
+
+
+def test_an_empty_week_opens_on_the_next_appointment(client, world):  # type: ignore[no-untyped-def]
+    signed_in(client, world.org)
+    page = client.get("/staff/calendar/").content.decode()  # this week has appointments
+    assert '"date": "2026-03-23"' in page and "opens on the next one" not in page
+    with time_machine.travel(datetime(2026, 3, 14, 9, 0, tzinfo=PARIS), tick=False):
+        page = client.get("/staff/calendar/").content.decode()
+    assert '"date": "2026-03-24"' in page and "opens on the next one" in page
+    page = client.get("/staff/calendar/", {"date": "2026-05-04"}).content.decode()
+    assert '"date": "2026-05-04"' in page and "opens on the next one" not in page

@@ -98,10 +98,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         chosen = ""
     pending_only = request.GET.get("show") == "pending"
     view = VIEWS.get(request.GET.get("view", ""), "timeGridWeek")
+    jumped = False
     try:
         initial = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        initial = timezone.localtime(now).date()
+        initial, jumped = _first_busy_week(actor, chosen, pending_only, zone, now)
     pending = list(
         appointments(
             actor.organisation_id,
@@ -153,6 +154,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             if feed
             else "",
             "mine": _mine(actor, staff),
+            "jumped": jumped,
+            "initial": initial,
             "reschedule": RescheduleForm(staff=staff, auto_id="id_move_%s"),
         },
     )
@@ -161,6 +164,28 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def _is_id(value: str) -> bool:
     """A database id as typed: digits that fit a 64-bit integer (PostgreSQL refuses more)."""
     return value.isascii() and value.isdigit() and 0 < int(value) < 2**63
+
+
+def _first_busy_week(
+    actor: Actor, chosen: str, pending_only: bool, zone: Any, now: datetime
+) -> tuple[date, bool]:
+    """Today, unless this week (Monday to Sunday) has no appointment left and a later one
+    exists: then that one's day, so the calendar never opens on an empty week when there
+    is work ahead (the page says it jumped)."""
+    today = timezone.localtime(now, zone).date()
+    monday = today - timedelta(days=today.weekday())
+    week_end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=zone)
+    upcoming = appointments(
+        actor.organisation_id,
+        start=now,
+        end=now + timedelta(days=366),
+        resource_ids=[int(chosen)] if chosen else None,
+        **({"states": [State.REQUEST.value]} if pending_only else {}),
+    )
+    first = upcoming.values_list("starts_at", flat=True).first()
+    if first is None or first < week_end:
+        return today, False
+    return timezone.localtime(first, zone).date(), True
 
 
 def _wall_param(value: str) -> datetime | None:
