@@ -153,7 +153,7 @@ SELECT c.resource_id,
        (extract(epoch FROM c.ends_at) * 1000000)::bigint
   FROM {claim} c
  WHERE c.active
-   AND c.resource_id = ANY(%s)
+   AND c.resource_id = ANY(%s::bigint[])
    AND tstzrange(c.starts_at, c.ends_at, '[)') && tstzrange(%s, %s, '[)')
    AND NOT EXISTS (
        SELECT 1 FROM {line} l JOIN {booking} b ON b.id = l.booking_id
