@@ -210,10 +210,16 @@ def _measure(
         import cProfile
         import pstats
 
-        with cProfile.Profile() as profiler:
-            for _ in range(10):
-                week_of_everyone()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        for call in (month_of_one, week_of_everyone):
+            with cProfile.Profile() as profiler:
+                for _ in range(10):
+                    call()
+            print(f"--- profile of 10 calls: {call.__name__}")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+        with CaptureQueriesContext(connection) as queries:
+            month_of_one()
+        for query in queries.captured_queries:
+            print(f"{query['time']} s  {query['sql'][:300]}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.demo_appointments import create_appointments_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
@@ -134,6 +135,7 @@ def create_demo() -> dict[str, str]:
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
     public_demo(org, staff, company, now)
+    create_appointments_demo(org, staff, customers, now)  # issue 13: hours, free slots
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
@@ -272,6 +274,9 @@ def _appointments(org, staff, agent, customers, company, now):  # type: ignore[n
         )
 
     approved = request(at[0], customers[0], 2)
+    # Declined before the approval: a request for a slot already given is refused (issue 13).
+    declined = request(at[0], customers[2])
+    actions.decline_booking(declined.id, actor=staff, reason="Créneau déjà attribué")
     actions.approve_booking(approved.id, actor=staff, target=State.CONFIRMED)
     request(at[1], customers[1])  # two requests for the same slot, both pending
     request(at[1], customers[2])
@@ -283,8 +288,6 @@ def _appointments(org, staff, agent, customers, company, now):  # type: ignore[n
         to=actions.Destination(starts_at=at[2] + timedelta(hours=4)),
         reason="La classe arrive l'après-midi",
     )
-    declined = request(at[0], customers[2])
-    actions.decline_booking(declined.id, actor=staff, reason="Créneau déjà attribué")
 
 
 def _room_sessions(org, staff, customers, company, now):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -28,6 +28,7 @@ from tentative.core.deadlines import AtLimit
 from tentative.core.states import State
 from tentative.inventory.models import TimeClaim
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LAPSABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
 
 
@@ -144,11 +145,15 @@ def busy_of(
     return {r: core.merge(v) for r, v in found.items()}
 
 
+# Instants as microseconds since the epoch: Django's loader of aware timestamps costs about
+# 40 µs a value (half the time of a week of 50 staff members, measured), integers nothing.
 BUSY_SQL = """
-SELECT c.resource_id, c.starts_at, c.ends_at
+SELECT c.resource_id,
+       (extract(epoch FROM c.starts_at) * 1000000)::bigint,
+       (extract(epoch FROM c.ends_at) * 1000000)::bigint
   FROM {claim} c
  WHERE c.active
-   AND c.resource_id = ANY(%s)
+   AND c.resource_id = ANY(%s::bigint[])
    AND tstzrange(c.starts_at, c.ends_at, '[)') && tstzrange(%s, %s, '[)')
    AND NOT EXISTS (
        SELECT 1 FROM {line} l JOIN {booking} b ON b.id = l.booking_id
@@ -173,7 +178,10 @@ def _busy_rows_postgresql(
     params = [ids, start, end, LAPSABLE, AtLimit.RELEASE.value, now, exclude_booking_id or 0]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        return [
+            (r, EPOCH + timedelta(microseconds=a), EPOCH + timedelta(microseconds=b))
+            for r, a, b in cursor.fetchall()
+        ]
 
 
 def _window(service: Service, start: datetime, end: datetime) -> tuple[datetime, datetime]:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]  # [start, end), aware datetimes
@@ -151,6 +152,7 @@ def exists(day: date, at: time, zone: ZoneInfo) -> bool:
     return local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
+@lru_cache(maxsize=8192)  # staff members mostly share hours: one conversion serves them all
 def to_utc(day: date, minutes: int, zone: ZoneInfo, *, end: bool = False) -> datetime:
     """The instant of a wall-clock minute of a local day (1440: the next midnight).
 

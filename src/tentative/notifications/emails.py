@@ -57,6 +57,7 @@ STAFF_EMAILS = {
     "staff_new_request": _("Staff: new request awaiting approval"),
     "staff_appointment_request": _("Staff member: a new appointment request with them"),
     "staff_expiring": _("Staff: option about to expire"),
+    "staff_request_expiring": _("Staff: a request awaits a decision before it expires"),
     "staff_overdue": _("Staff: option overdue"),
     "staff_customer_cancelled": _("Staff: customer cancelled"),
     "staff_late_refund": _("Staff: a late payment was refunded"),

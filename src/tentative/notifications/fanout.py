@@ -24,8 +24,11 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
 
 An appointment's emails (request_received, approved, confirmed, moved, declined,
 cancelled, expired) carry its .ics in every state: TENTATIVE, CONFIRMED or CANCELLED.
+
     booking.reminder     reminder                       (written by the sweep)
-    booking.expiring     staff_expiring                 (written by the sweep)
+    booking.expiring     staff_expiring                 (written by the sweep); for a
+                         request, staff_request_expiring to the staff member whose
+                         time it asks (their account's address), else the managers
     booking.overdue      staff_overdue                  (written by the sweep)
     payment.requested    payment_request (payload: amount, currency, url, expires_at)
     refund.done          refunded; + staff_late_refund when a late payment was refunded;
@@ -112,6 +115,8 @@ def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
         return []
     if topic == topics.REFUND_DONE and payload.get("late"):
         return ["refunded", "staff_late_refund"]
+    if topic == topics.BOOKING_EXPIRING and state == "request":
+        return ["staff_request_expiring"]
     if topic == topics.BOOKING_CANCELLED:
         names = ["cancelled"]
         if payload.get("actor") == "customer":
@@ -177,7 +182,10 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
         lines = batch.lines.get(booking.id, [])
         for name in emails_for(event.topic, event.payload):
             staff = name.startswith("staff_")
-            if staff:
+            if name == "staff_request_expiring":
+                to = _deciders(booking, lines)
+                language = emails.language_for_staff(booking.organisation)
+            elif staff:
                 to = batch.staff.get(booking.organisation_id, [])
                 language = emails.language_for_staff(booking.organisation)
             else:
@@ -259,6 +267,33 @@ def _staff_member_emails(
         )
         rows.append(_row(event, OutboxMessage.Kind.EMAIL, payload, now))
     return rows
+
+
+def _deciders(booking: Booking, lines: list[BookingLine]) -> list[str]:
+    """Who must decide on a request (issue 13): the staff members whose time it asks, by
+    their accounts' addresses; when none has one, the owners and managers."""
+    resource_ids = [line.resource_id for line in lines if line.resource_id]
+    own = list(
+        StaffMembership.objects.filter(
+            id__in=Resource.objects.filter(id__in=resource_ids).values("membership_id"),
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if own:
+        return sorted(set(own))
+    return sorted(
+        set(
+            StaffMembership.objects.filter(
+                organisation_id=booking.organisation_id,
+                role__in=["owner", "manager"],
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
 
 
 def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
