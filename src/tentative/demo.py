@@ -22,6 +22,7 @@ from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.demo_appointments import create_appointments_demo
+from tentative.demo_calendar import create_calendar_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
@@ -136,6 +137,7 @@ def create_demo() -> dict[str, str]:
     _room_sessions(org, staff, customers, company, now)
     public_demo(org, staff, company, now)
     create_appointments_demo(org, staff, customers, now)  # issue 13: hours, free slots
+    create_calendar_demo(users[Role.OWNER])  # issue 13: the owner's own diary and feed
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
