@@ -21,6 +21,8 @@ from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.demo_appointments import create_appointments_demo
+from tentative.demo_calendar import create_calendar_demo
 from tentative.demo_sales import sales_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
@@ -136,6 +138,8 @@ def create_demo() -> dict[str, str]:
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
     public_demo(org, staff, company, now)
+    create_appointments_demo(org, staff, customers, now)  # issue 13: hours, free slots
+    create_calendar_demo(users[Role.OWNER])  # issue 13: the owner's own diary and feed
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     create_waitlist_demo(org, staff, customers, now)
     sales_demo(org, staff, company, now)
@@ -276,6 +280,9 @@ def _appointments(org, staff, agent, customers, company, now):  # type: ignore[n
         )
 
     approved = request(at[0], customers[0], 2)
+    # Declined before the approval: a request for a slot already given is refused (issue 13).
+    declined = request(at[0], customers[2])
+    actions.decline_booking(declined.id, actor=staff, reason="Créneau déjà attribué")
     actions.approve_booking(approved.id, actor=staff, target=State.CONFIRMED)
     request(at[1], customers[1])  # two requests for the same slot, both pending
     request(at[1], customers[2])
@@ -287,8 +294,6 @@ def _appointments(org, staff, agent, customers, company, now):  # type: ignore[n
         to=actions.Destination(starts_at=at[2] + timedelta(hours=4)),
         reason="La classe arrive l'après-midi",
     )
-    declined = request(at[0], customers[2])
-    actions.decline_booking(declined.id, actor=staff, reason="Créneau déjà attribué")
 
 
 def _room_sessions(org, staff, customers, company, now):  # type: ignore[no-untyped-def]

@@ -9,7 +9,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("staff/notifications/", include("tentative.backoffice.notifications_urls")),
+    path("staff/calendar/", include("tentative.backoffice.calendar_urls")),
+    path("staff/services/", include("tentative.backoffice.services_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("o/<slug:org_slug>/services/", include("tentative.public.service_urls")),
     path("", include("tentative.public.urls")),
 ]

@@ -100,6 +100,14 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("sales-profiles", lambda w: "/staff/sales-profiles/"),
     ("sales-profile", lambda w: f"/staff/sales-profiles/{w.org.sales_profiles.first().id}/"),
     ("widget", lambda w: "/staff/widget/"),
+    # Issue 13 (calendar): the calendar, appointment services, a staff member's hours.
+    ("calendar", lambda w: "/staff/calendar/"),
+    ("services", lambda w: "/staff/services/"),
+    ("service", lambda w: f"/staff/services/{w.org.services.filter(kind='appointment')[0].id}/"),
+    (
+        "staff-hours",
+        lambda w: f"/staff/services/staff/{w.org.resources.filter(kind='staff')[0].id}/",
+    ),
 ]
 
 

@@ -44,6 +44,7 @@ def test_the_counters_count_what_is_there_now(org):
     book(staff(other), *on_sale(other), mode=State.REQUEST)  # not ours: not counted
     assert dashboard_counts(org.id, now=now) == {
         "pending_requests": 1,
+        "pending_appointments": 0,  # a ticket request is with no staff member
         "expiring_soon": 1,
         "overdue": 1,
     }

@@ -201,3 +201,25 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A staff member's private iCalendar subscription (issue 13 item 5): the secret in the
+    URL is the only key, so resetting it (a new token) makes the old URL stop working.
+
+    The token is kept as it is, not hashed like an API token: it can only read one staff
+    member's diary, and staff copy the address again from their page whenever they add a
+    calendar app (Google and Outlook show a private address the same way)."""
+
+    membership = models.OneToOneField(
+        StaffMembership, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.membership}"

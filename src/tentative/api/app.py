@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from tentative.api import errors
 from tentative.api.auth import StaffToken
 from tentative.api.routes import (
+    appointments,
     bookings,
     catalog,
     check_ins,
@@ -61,3 +62,4 @@ api.add_router("", vouchers.router)
 api.add_router("", check_ins.router)
 api.add_router("", sales.router)
 api.add_router("", waitlist.router)
+api.add_router("", appointments.router)

@@ -108,3 +108,28 @@ class NotForSale(DomainError):
 class OnlyReservable(DomainError):
     code, status = "only_reservable", 422
     message = _("“%(name)s” can only be reserved here, not bought at once.")
+
+
+class UnbookableTime(DomainError):
+    """A start time that the service's rules or the staff member's hours do not offer
+    (issue 13, "bad input"): the code says which rule (`core.availability.Refusal`)."""
+
+    code, status = "unbookable_time", 422
+    message = _("This time cannot be booked.")
+
+    def __init__(self, reason: str, message: object, **params: object) -> None:
+        super().__init__(message, **params)
+        self.code = reason
+
+
+# A local date and time given without an offset (the API's `local_start`), read in the
+# organisation's zone: skipped by a daylight-saving change, or happening twice.
+NONEXISTENT_LOCAL = _(
+    "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward that night. "
+    "Please choose another time."
+)
+AMBIGUOUS_LOCAL = _(
+    "%(time)s happens twice on %(date)s in %(zone)s: the clocks go back that night. "
+    "Give the time with its UTC offset."
+)
+NO_FREE_STAFF = _("Nobody is free at %(time)s on %(date)s for “%(service)s”.")

@@ -18,15 +18,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tentative import compiled
 from tentative.accounts.models import Organisation
+from tentative.bookings.availability import hours_of, latest_start, rule_of
+from tentative.bookings.errors import UnbookableTime
 from tentative.catalog.messages import NOT_ON_SALE_MESSAGE, STARTED
 from tentative.catalog.models import (
     EventDate,
@@ -36,8 +39,9 @@ from tentative.catalog.models import (
     ServicePrice,
     TicketType,
 )
+from tentative.core import availability
 from tentative.inventory import capacity, reserves
-from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.errors import DomainError, InvalidInput, NotFound
 
 MAX_QUANTITY = 1000
 
@@ -48,6 +52,44 @@ NAIVE_MESSAGE = _("A start time needs its time zone (for example 2027-03-01T10:0
 NOT_DELIVERED_MESSAGE = _("%(resource)s does not offer “%(service)s”.")
 PARTICIPANTS_MESSAGE = _("“%(service)s” takes between %(min)s and %(max)s people per booking.")
 ONE_SLOT_MESSAGE = _("A booking of “%(service)s” takes one time and one staff member or room.")
+# Bad input of issue 13: why a start time is not offered, worded for the customer.
+REFUSALS = {
+    availability.Refusal.NOTICE: _(
+        "“%(service)s” must be booked at least %(notice)s before it starts."
+    ),
+    availability.Refusal.HORIZON: _(
+        "“%(service)s” can be booked at most %(days)s days ahead (until %(last)s)."
+    ),
+    availability.Refusal.NONEXISTENT: _(
+        "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward that night. "
+        "Please choose another time."
+    ),
+    availability.Refusal.DAY_OFF: _("%(resource)s is not working on %(date)s."),
+    availability.Refusal.OUTSIDE_HOURS: _(
+        "%(resource)s is not working at %(time)s on %(date)s: please choose a time within "
+        "their working hours."
+    ),
+    availability.Refusal.NOT_ALIGNED: _(
+        "“%(service)s” starts every %(step)s from the start of working hours; %(time)s is not "
+        "one of its start times."
+    ),
+}
+
+
+class SlotRules:
+    """Which rules a timed line is held to (docs/availability.md):
+
+    - `CUSTOMER`: a customer's booking or any request: every rule (notice, horizon, the
+      staff member's hours and days off, the slot grid, a time that exists);
+    - `STAFF`: staff fitting someone in: the hours, days off and a time that exists, but
+      not the notice, the horizon or the grid.
+
+    Both only for a resource whose hours are set; one without any hours (a room run by
+    its sessions' own schedule) is held to nothing but "not in the past". Overlaps are
+    never checked here: the time claims are (under a lock, and the database's rule)."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
 
 
 @dataclass(frozen=True)
@@ -113,7 +155,13 @@ class Resolved:
     free: dict[int, int]  # each pool's free places when read
 
 
-def resolve(organisation_id: int, requests: Sequence[AnyRequest], *, now: datetime) -> Resolved:
+def resolve(
+    organisation_id: int,
+    requests: Sequence[AnyRequest],
+    *,
+    now: datetime,
+    rules: str = SlotRules.CUSTOMER,
+) -> Resolved:
     """Check and price every line, and say what each consumes. Tickets cost two compiled
     queries (the booking hot path); timed lines a few more, only when there are some."""
     check_shape(requests)
@@ -126,7 +174,7 @@ def resolve(organisation_id: int, requests: Sequence[AnyRequest], *, now: dateti
         organisation, ticket_offers, free = _tickets(organisation_id, tickets, now)
         offers.update(ticket_offers)
     if slots:
-        organisation, slot_offers = _slots(organisation_id, slots, now)
+        organisation, slot_offers = _slots(organisation_id, slots, now, rules)
         offers.update(slot_offers)
     assert organisation is not None
     return Resolved(organisation, [offers[r] for r in requests], free)
@@ -202,7 +250,7 @@ def _tickets(
 
 
 def _slots(
-    organisation_id: int, slots: list[SlotRequest], now: datetime
+    organisation_id: int, slots: list[SlotRequest], now: datetime, rules: str
 ) -> tuple[Organisation, dict[AnyRequest, Offer]]:
     """Services, their prices, the resources and who delivers what: four small queries."""
     services = {
@@ -261,7 +309,88 @@ def _slots(
         )
     for service_id, requests in by_service.items():
         check_slot(services[service_id], requests)
+    check_times(
+        [(services[r.service_id], resources[r.resource_id], r.starts_at) for r in slots],
+        now=now,
+        rules=rules,
+    )
     return services[slots[0].service_id].organisation, offers
+
+
+def check_times(
+    wanted: Sequence[tuple[Service, Resource, datetime]], *, now: datetime, rules: str
+) -> None:
+    """Refuse a start that the service and the resource's hours do not offer (one query
+    for every resource's hours)."""
+    if not wanted:
+        return
+    zone = wanted[0][0].organisation.zone
+    days = [availability.local_days(t, t + s.duration, zone) for s, _r, t in wanted]
+    hours = hours_of(
+        {r.id for _s, r, _t in wanted}, min(d[0] for d in days), max(d[1] for d in days)
+    )
+    customer = rules == SlotRules.CUSTOMER
+    for service, resource, starts_at in wanted:
+        if resource.id not in hours:
+            continue  # no hours set: not restricted by hours
+        refusal = availability.refusal(
+            starts_at,
+            hours=hours[resource.id],
+            zone=zone,
+            busy=[],
+            rule=rule_of(service),
+            now=now,
+            notice=service.min_notice if customer else timedelta(0),
+            latest=latest_start(service, zone, now) if customer else None,
+            check_busy=False,
+            check_grid=customer,
+        )
+        if refusal is not None:
+            raise unbookable(refusal, service, resource, starts_at, now=now)
+
+
+def unbookable(
+    refusal: availability.Refusal,
+    service: Service,
+    resource: Resource,
+    starts_at: datetime,
+    *,
+    now: datetime,
+) -> DomainError:
+    """The typed refusal, worded with the local date and time of the organisation."""
+    zone = service.organisation.zone
+    if refusal == availability.Refusal.PAST:
+        return InvalidInput(STARTED)
+    if refusal == availability.Refusal.NONEXISTENT:
+        wall = starts_at.replace(tzinfo=None)  # the time as the caller wrote it
+    else:
+        wall = starts_at.astimezone(zone).replace(tzinfo=None)
+    last = latest_start(service, zone, now).astimezone(zone) - timedelta(days=1)
+    return UnbookableTime(
+        refusal.value,
+        REFUSALS[refusal],
+        service=service.name,
+        resource=resource.name,
+        date=formats.date_format(wall.date(), "DATE_FORMAT"),
+        time=formats.time_format(wall.time(), "TIME_FORMAT"),
+        zone=str(zone),
+        notice=duration_text(service.min_notice),
+        step=duration_text(service.step),
+        days=service.horizon_days,
+        last=formats.date_format(last.date(), "DATE_FORMAT"),
+    )
+
+
+def duration_text(span: timedelta) -> str:
+    """“2 hours”, “90 minutes”, “1 day”, in the reader's language."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes and minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
 
 
 def claim_of(service: Service, resource_id: int, starts_at: datetime) -> Claim:

@@ -9,10 +9,24 @@ from datetime import datetime
 from django.db.models import Q, QuerySet, Sum
 
 from tentative.accounts.models import Customer
-from tentative.bookings.models import Booking
+from tentative.bookings.availability import FreeSlot, by_start, free_slots, hours_of, slot_refusal
+from tentative.bookings.models import Booking, BookingLine
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import State
 from tentative.inventory.models import CapacityPool, Hold
+
+# Availability (issue 13): free start times of a service, for one staff member or room or
+# for "any"; why a start cannot be booked; each resource's hours as the core reads them.
+__all__ = [
+    "DIARY_STATES",
+    "FreeSlot",
+    "appointments",
+    "by_start",
+    "free_slots",
+    "hours_of",
+    "search",
+    "slot_refusal",
+]
 
 LAPSABLE = [State.QUOTE.value, State.REQUEST.value, State.OPTION.value]
 
@@ -39,6 +53,38 @@ def search(bookings: QuerySet[Booking], text: str, *, organisation_id: int) -> Q
     by_reference = mine.filter(reference__startswith=text.upper()).values("id")
     by_customer = mine.filter(customer_id__in=customers.values("id")).values("id")
     return bookings.filter(id__in=by_reference.union(by_customer))
+
+
+# The states a diary shows (issue 13 item 4): what is asked for, held, or firm. Declined,
+# expired and cancelled appointments leave the calendar; quotes hold no one's time.
+DIARY_STATES = ("request", "option", "confirmed")
+
+
+def appointments(
+    organisation_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    resource_ids: Iterable[int] | None = None,
+    states: Iterable[str] = DIARY_STATES,
+) -> QuerySet[BookingLine]:
+    """The staff members' appointments of an organisation that overlap [start, end), with
+    what a calendar writes about each (booking, customer, service, price, staff member):
+    one query, by the `line_by_resource` index."""
+    lines = (
+        BookingLine.objects.filter(
+            booking__organisation_id=organisation_id,
+            resource__kind="staff",
+            booking__state__in=list(states),
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .select_related("booking", "booking__customer", "service", "service_price", "resource")
+        .order_by("starts_at", "id")
+    )
+    if resource_ids is not None:
+        lines = lines.filter(resource_id__in=list(resource_ids))
+    return lines
 
 
 @dataclass(frozen=True)

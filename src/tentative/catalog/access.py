@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tentative.catalog.errors import CatalogueManagersOnly
-from tentative.catalog.models import Event, EventDate, SalesProfile, TicketType
+from tentative.catalog.models import (
+    Event,
+    EventDate,
+    HoursException,
+    Resource,
+    SalesProfile,
+    Service,
+    TicketType,
+)
 from tentative.core.permissions import Duty, staff_may_manage
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import NotFound
@@ -82,4 +90,46 @@ def access_profile(actor: Actor, profile_id: int, *, lock: bool = False) -> Sale
     try:
         return profiles.get(id=profile_id)
     except (SalesProfile.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def access_resource(actor: Actor, resource_id: int, *, lock: bool = False) -> Resource:
+    """A staff member or room of the actor's organisation (staff and the system only)."""
+    if actor.kind == ActorKind.CUSTOMER:
+        raise NotFound()
+    resources = Resource.objects.all()
+    if actor.kind != ActorKind.SYSTEM:
+        resources = resources.filter(organisation_id=actor.organisation_id)
+    if lock:
+        resources = resources.select_for_update(no_key=True)
+    try:
+        return resources.get(id=resource_id)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_service(actor: Actor, service_id: int, *, lock: bool = False) -> Service:
+    """A service of the actor's organisation (staff and the system only)."""
+    if actor.kind == ActorKind.CUSTOMER:
+        raise NotFound()
+    services = Service.objects.select_related("organisation")
+    if actor.kind != ActorKind.SYSTEM:
+        services = services.filter(organisation_id=actor.organisation_id)
+    if lock:
+        services = services.select_for_update(no_key=True, of=("self",))
+    try:
+        return services.get(id=service_id)
+    except (Service.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def access_hours_exception(actor: Actor, exception_id: int) -> HoursException:
+    if actor.kind == ActorKind.CUSTOMER:
+        raise NotFound()
+    exceptions = HoursException.objects.select_related("resource")
+    if actor.kind != ActorKind.SYSTEM:
+        exceptions = exceptions.filter(resource__organisation_id=actor.organisation_id)
+    try:
+        return exceptions.get(id=exception_id)
+    except (HoursException.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None

@@ -12,7 +12,7 @@ engine asks any offer the same questions.
 """
 
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -236,6 +236,31 @@ class Service(OfferTerms):
     max_participants = models.PositiveSmallIntegerField(default=1)
     # Who can deliver it: staff members for an appointment, rooms for a session.
     resources = models.ManyToManyField(Resource, related_name="services")
+    # When it can be booked (issue 13, docs/availability.md). A start must be at least
+    # `min_notice` after now and at most `horizon_days` calendar days ahead; starts fall
+    # every `slot_step` from the start of each working range (empty: every `duration`).
+    min_notice = models.DurationField(
+        default=timedelta(0), help_text=_("How long before the start a booking must be made.")
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many days ahead it can be booked."),
+    )
+    slot_step = models.DurationField(
+        null=True,
+        blank=True,
+        help_text=_("Offer a start time every… (empty: one after another, every duration)."),
+    )
+    # Approval only when the start is closer than this many hours (a late request needs a
+    # look, an early one is confirmed at once); empty: always, when `requires_approval`.
+    approval_below_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Approval only for requests made less than this many hours ahead."),
+    )
+    # Sold through a membership or a package: such services cannot need approval (seed 003).
+    sold_in_packages = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -252,14 +277,72 @@ class Service(OfferTerms):
                 & models.Q(max_participants__gte=models.F("min_participants")),
                 name="service_participants_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(min_notice__gte=timedelta(0)),
+                name="service_notice_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_step=None) | models.Q(slot_step__gt=timedelta(0)),
+                name="service_step_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        refusal = approval_refusal(self)
+        if refusal is not None:
+            raise ValidationError({"requires_approval": refusal})
+
     @property
     def resource_kind(self) -> str:
         return Resource.Kind.STAFF if self.kind == self.Kind.APPOINTMENT else Resource.Kind.ROOM
+
+    @property
+    def is_group_class(self) -> bool:
+        """More than one client per slot: a class, not a one-to-one appointment."""
+        return self.max_participants > 1
+
+    @property
+    def several_may_request(self) -> bool:
+        """*Several clients may request the same slot* (seed 003) is the engine's
+        `requests_hold_capacity` turned around: a request that holds nothing leaves the slot
+        bookable until one of them is approved."""
+        return self.requires_approval and not self.requests_hold_capacity
+
+    @property
+    def step(self) -> timedelta:
+        return self.slot_step or self.duration
+
+    def needs_approval(self, starts_at: datetime, now: datetime) -> bool:
+        """Whether a customer's request for `starts_at` made at `now` waits for staff."""
+        if not self.requires_approval:
+            return False
+        if self.approval_below_hours is None:
+            return True
+        return starts_at - now < timedelta(hours=self.approval_below_hours)
+
+
+APPROVAL_FOR_CLASSES = _(
+    "Group classes cannot require approval: approve or decline requests only for "
+    "one-to-one appointments."
+)
+APPROVAL_FOR_PACKAGES = _(
+    "Services sold through a membership or a package cannot require approval."
+)
+
+
+def approval_refusal(service: Service) -> str | None:
+    """Why this service may not need approval (as Wix Bookings refuses it), or None."""
+    if not service.requires_approval:
+        return None
+    if service.is_group_class:
+        return str(APPROVAL_FOR_CLASSES)
+    if service.sold_in_packages:
+        return str(APPROVAL_FOR_PACKAGES)
+    return None
 
 
 class ServicePrice(models.Model):
@@ -282,6 +365,89 @@ class ServicePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.name}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+# A range that ends at 00:00 ends at midnight, at the end of its day.
+END_OF_DAY = time(0)
+
+
+class WorkingHours(models.Model):
+    """One range of a resource's weekly hours, in wall-clock time of the organisation's
+    zone: several rows make several ranges a day (09:00–12:00 and 14:00–18:00)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField(help_text=_("00:00 means midnight, at the end of the day."))
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="hours_weekday_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")) | models.Q(ends=END_OF_DAY),
+                name="hours_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class HoursException(models.Model):
+    """A one-off change to a resource's hours on a day or a range of days: closed (a day
+    off, holidays; the whole day, or only `starts`–`ends` of each day) or open for extra
+    hours (`starts`–`ends` of each day, on top of the weekly hours)."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Extra opening hours")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="exceptions")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CLOSED)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    starts = models.TimeField(null=True, blank=True)
+    ends = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["first_day", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="exception_days_in_order",
+            ),
+            # Both times or neither; extra hours always have them.
+            models.CheckConstraint(
+                condition=(models.Q(starts=None) & models.Q(ends=None) & models.Q(kind="closed"))
+                | (
+                    models.Q(starts__isnull=False, ends__isnull=False)
+                    & (models.Q(ends__gt=models.F("starts")) | models.Q(ends=END_OF_DAY))
+                ),
+                name="exception_times_shape",
+            ),
+        ]
+        indexes = [models.Index(fields=["resource", "last_day"], name="exceptions_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.kind} {self.first_day}–{self.last_day}"
+
+    @property
+    def whole_day(self) -> bool:
+        return self.starts is None
 
 
 class Question(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -13,12 +13,14 @@ from tentative.accounts.models import Audience, Organisation
 from tentative.catalog.models import (
     Event,
     EventDate,
+    HoursException,
     Question,
     Resource,
     SalesProfile,
     SalesProfileItem,
     Service,
     TicketType,
+    WorkingHours,
 )
 from tentative.core import sales
 from tentative.shared.errors import NotFound
@@ -185,6 +187,19 @@ def sale_modes(
     )
 
 
+def working_hours_of(resource_id: int) -> QuerySet[WorkingHours]:
+    """A resource's weekly ranges, by weekday then start (wall-clock, the org's zone)."""
+    return WorkingHours.objects.filter(resource_id=resource_id).order_by("weekday", "starts")
+
+
+def hours_exceptions_of(resource_id: int, *, since: date | None = None) -> QuerySet[HoursException]:
+    """A resource's days off and extra hours, those ending on or after `since` when given."""
+    found = HoursException.objects.filter(resource_id=resource_id)
+    if since is not None:
+        found = found.filter(last_day__gte=since)
+    return found.order_by("first_day", "starts", "id")
+
+
 def public_organisation(slug: str) -> Organisation:
     """The organisation whose public pages live under `/o/<slug>/` (NotFound otherwise)."""
     try:
@@ -229,3 +244,35 @@ def ticket_types_of(event_ids: Iterable[int]) -> dict[int, list[TicketType]]:
 
 def questions_of_event(event_id: int) -> QuerySet[Question]:
     return Question.objects.filter(event_id=event_id).order_by("position", "id")
+
+
+def public_service(organisation_id: int, service_id: int) -> Service:
+    """An appointment service of the organisation, for its public page, with its prices."""
+    found = (
+        Service.objects.filter(
+            organisation_id=organisation_id, id=service_id, kind=Service.Kind.APPOINTMENT
+        )
+        .select_related("organisation")
+        .prefetch_related("prices")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def staff_of_service(service_id: int) -> QuerySet[Resource]:
+    """Who delivers a service (not archived), by name."""
+    return Resource.objects.filter(services=service_id, archived_at=None).order_by("name", "id")
+
+
+def questions_of_service(service_id: int) -> QuerySet[Question]:
+    """The custom fields of a service's booking form, in their order."""
+    return Question.objects.filter(service_id=service_id).order_by("position", "id")
+
+
+def working_hours_of_many(resource_ids: Iterable[int]) -> QuerySet[WorkingHours]:
+    """The weekly ranges of several resources at once (a list page's one query)."""
+    return WorkingHours.objects.filter(resource_id__in=list(resource_ids)).order_by(
+        "resource_id", "weekday", "starts"
+    )

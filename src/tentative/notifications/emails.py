@@ -56,7 +56,9 @@ CUSTOMER_EMAILS = {
 }
 STAFF_EMAILS = {
     "staff_new_request": _("Staff: new request awaiting approval"),
+    "staff_appointment_request": _("Staff member: a new appointment request with them"),
     "staff_expiring": _("Staff: option about to expire"),
+    "staff_request_expiring": _("Staff: a request awaits a decision before it expires"),
     "staff_overdue": _("Staff: option overdue"),
     "staff_customer_cancelled": _("Staff: customer cancelled"),
     "staff_late_refund": _("Staff: a late payment was refunded"),
@@ -175,8 +177,11 @@ def render(
     *,
     overrides: Overrides,
     with_tickets: bool = False,
+    with_calendar: bool = False,
     now: datetime,
 ) -> Rendered:
+    """`with_tickets`: the QR codes and the .ics of a firm booking; `with_calendar`: an
+    appointment's .ics whatever its state, with that state (`tickets.ICS_STATUS`)."""
     context = context_for(booking, lines, language, event, with_tickets=with_tickets)
     subject, text = _texts(booking.organisation_id, name, language, context, overrides)
     rendered = Rendered(subject=subject, text=text, html="")
@@ -200,6 +205,23 @@ def render(
                 "mimetype": "text/calendar",
                 "content": _b64(
                     ticketing.ics(booking, lines, zone=booking.organisation.zone, now=now)
+                ),
+            }
+        )
+    elif with_calendar and lines:
+        state = event.get("state", booking.state)
+        rendered.attachments.append(
+            {
+                "filename": f"{booking.reference}.ics",
+                "mimetype": "text/calendar",
+                "content": _b64(
+                    ticketing.ics(
+                        booking,
+                        lines,
+                        zone=booking.organisation.zone,
+                        now=now,
+                        status=ticketing.ICS_STATUS.get(state, "TENTATIVE"),
+                    )
                 ),
             }
         )
@@ -327,6 +349,9 @@ def context_for(
             "coupon_amount": money(event.get("coupon_amount")),
             "coupon_expires": when(event.get("coupon_expires_at") or None),
             "recredited": money(event.get("recredited")),
+            # An appointment request told to the staff member it is with (fanout).
+            "staff_name": event.get("staff_name", ""),
+            "calendar_url": event.get("calendar_url", ""),
         }
 
 

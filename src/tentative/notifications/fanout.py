@@ -8,7 +8,9 @@ very same message.
 Topics and what they send (customer emails go to the booking's customer, staff emails to
 the organisation's staff with an address plus `NotificationSettings.staff_addresses`):
 
-    booking.created      request → request_received + staff_new_request;
+    booking.created      request → request_received + staff_new_request, and
+                         staff_appointment_request to the staff member an appointment
+                         is with (when they have an account with an address);
                          option → option_created; confirmed → confirmed; quote → quote
     booking.converted    option → option_created; confirmed → confirmed
     booking.approved     approved (with the tickets when it went straight to confirmed)
@@ -19,8 +21,14 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     booking.cancelled    cancelled; + staff_customer_cancelled when the customer did it
     booking.reinstated   option → option_created; confirmed → confirmed
     booking.moved, booking.rescheduled   moved (payload "message": the staff's message)
+
+An appointment's emails (request_received, approved, confirmed, moved, declined,
+cancelled, expired) carry its .ics in every state: TENTATIVE, CONFIRMED or CANCELLED.
+
     booking.reminder     reminder                       (written by the sweep)
-    booking.expiring     staff_expiring                 (written by the sweep)
+    booking.expiring     staff_expiring                 (written by the sweep); for a
+                         request, staff_request_expiring to the staff member whose
+                         time it asks (their account's address), else the managers
     booking.overdue      staff_overdue                  (written by the sweep)
     payment.requested    payment_request (payload: amount, currency, url, expires_at)
     refund.done          refunded; + staff_late_refund when a late payment was refunded;
@@ -43,13 +51,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from tentative.accounts.models import Organisation, StaffMembership
 from tentative.bookings.models import LINE_WORDS, Booking, BookingLine
-from tentative.catalog.models import EventDate
+from tentative.catalog.models import EventDate, Resource
 from tentative.core.money import minor_units
 from tentative.inventory.selectors import reserve_users
 from tentative.notifications import emails, webhooks
@@ -87,6 +97,17 @@ _FIXED = {
 }
 # Emails that carry the tickets when the booking is firm.
 _WITH_TICKETS = {"confirmed", "approved", "moved"}
+# An appointment's emails carry its .ics in every state (issue 13 item 5): the request,
+# each confirmation or change, and the end, so the customer's calendar follows.
+_WITH_CALENDAR = {
+    "request_received",
+    "approved",
+    "confirmed",
+    "moved",
+    "declined",
+    "cancelled",
+    "expired",
+}
 
 
 def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
@@ -100,6 +121,8 @@ def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
         return []
     if topic == topics.REFUND_DONE and payload.get("late"):
         return ["refunded", "staff_late_refund"]
+    if topic == topics.BOOKING_EXPIRING and state == "request":
+        return ["staff_request_expiring"]
     if topic == topics.BOOKING_CANCELLED:
         names = ["cancelled"]
         if payload.get("actor") == "customer":
@@ -135,6 +158,22 @@ class Batch:
         self.endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
         for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=org_ids, active=True):
             self.endpoints[endpoint.organisation_id].append(endpoint)
+        # The staff member with an account behind each appointment of a new request, who
+        # is told in person (issue 13 item 4): resource id -> (address, name).
+        requested = {
+            line.resource_id
+            for e in events
+            if e.topic == topics.BOOKING_CREATED and e.payload.get("state") == "request"
+            for line in self.lines.get(e.booking_id or 0, [])
+            if line.resource_id
+        }
+        self.resource_staff: dict[int, tuple[str, str]] = {}
+        if requested:
+            for rid, address, name in Resource.objects.filter(
+                id__in=requested, kind=Resource.Kind.STAFF, membership__user__is_active=True
+            ).values_list("id", "membership__user__email", "name"):
+                if address:
+                    self.resource_staff[rid] = (address, name)
         self.overrides = emails.Overrides(org_ids)
         self.organisations = Organisation.objects.in_bulk(org_ids)
         # The bookings that are a waiting list's offers: their offer email says it all.
@@ -163,7 +202,10 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
             names = []
         for name in names:
             staff = name.startswith("staff_")
-            if staff:
+            if name == "staff_request_expiring":
+                to = _deciders(booking, lines)
+                language = emails.language_for_staff(booking.organisation)
+            elif staff:
                 to = batch.staff.get(booking.organisation_id, [])
                 language = emails.language_for_staff(booking.organisation)
             else:
@@ -179,6 +221,7 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
                 event.payload,
                 overrides=batch.overrides,
                 with_tickets=name in _WITH_TICKETS and event.payload.get("state") == "confirmed",
+                with_calendar=name in _WITH_CALENDAR and any(ln.is_timed for ln in lines),
                 now=now,
             )
             rows.append(
@@ -189,6 +232,8 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
                     now,
                 )
             )
+        if event.topic == topics.BOOKING_CREATED and event.payload.get("state") == "request":
+            rows.extend(_staff_member_emails(event, batch, booking, lines, now=now))
     elif event.topic in _NOTICES:
         rows.extend(_notices(event, batch, now=now))
     elif event.topic == topics.WAITLIST_JOINED:
@@ -205,6 +250,72 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
 
 
 _NOTICES = {topics.RESERVE_RELEASE_SOON: "reserve_release_soon"}
+
+
+def _staff_member_emails(
+    event: OutboxMessage,
+    batch: Batch,
+    booking: Booking,
+    lines: list[BookingLine],
+    *,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """A new appointment request, to the staff member it is with (if they have an account
+    with an address), in the organisation's language, linking to the calendar."""
+    rows = []
+    seen: set[str] = set()
+    language = emails.language_for_staff(booking.organisation)
+    for line in lines:
+        person = batch.resource_staff.get(line.resource_id or 0)
+        if person is None or person[0] in seen:
+            continue
+        seen.add(person[0])
+        extra = {
+            "staff_name": person[1],
+            "calendar_url": f"{django_settings.PUBLIC_URL}{reverse('calendar:calendar')}"
+            f"?staff={line.resource_id}&show=pending",
+        }
+        rendered = emails.render(
+            booking,
+            lines,
+            "staff_appointment_request",
+            language,
+            {**event.payload, **extra},
+            overrides=batch.overrides,
+            now=now,
+        )
+        payload = rendered.as_payload(
+            [person[0]], name="staff_appointment_request", language=language
+        )
+        rows.append(_row(event, OutboxMessage.Kind.EMAIL, payload, now))
+    return rows
+
+
+def _deciders(booking: Booking, lines: list[BookingLine]) -> list[str]:
+    """Who must decide on a request (issue 13): the staff members whose time it asks, by
+    their accounts' addresses; when none has one, the owners and managers."""
+    resource_ids = [line.resource_id for line in lines if line.resource_id]
+    own = list(
+        StaffMembership.objects.filter(
+            id__in=Resource.objects.filter(id__in=resource_ids).values("membership_id"),
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if own:
+        return sorted(set(own))
+    return sorted(
+        set(
+            StaffMembership.objects.filter(
+                organisation_id=booking.organisation_id,
+                role__in=["owner", "manager"],
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
 
 
 def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from tentative.bookings.models import Booking
+from tentative.bookings.models import Booking, BookingLine
 from tentative.core.states import State
 
 EXPIRING_WITHIN = timedelta(hours=48)
@@ -19,8 +19,14 @@ def dashboard_counts(organisation_id: int, *, now: datetime) -> dict[str, int]:
     wait for staff; under the strict one they are about to be released by the sweep.
     """
     option = Q(state=State.OPTION.value)
+    request = Q(state=State.REQUEST.value)
+    # Appointment requests (issue 13): the calendar's "pending" filter; in the same query.
+    with_staff = Exists(
+        BookingLine.objects.filter(booking_id=OuterRef("pk"), resource__kind="staff")
+    )
     return Booking.objects.filter(organisation_id=organisation_id).aggregate(
-        pending_requests=Count("id", filter=Q(state=State.REQUEST.value)),
+        pending_requests=Count("id", filter=request),
+        pending_appointments=Count("id", filter=request & Q(with_staff)),
         expiring_soon=Count(
             "id",
             filter=option & Q(deadline_shown__gt=now, deadline_shown__lte=now + EXPIRING_WITHIN),

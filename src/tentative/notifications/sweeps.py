@@ -9,8 +9,9 @@
    and looked at again next time.
 2. **Flag overdue options** that are kept (flexible policy, or "review" at the limit): once
    per deadline, a `NotificationLog` row and a `booking.overdue` event (staff are told).
-3. **Warn staff** before an option's deadline (`NotificationSettings.staff_warning`, 24 h by
-   default): a `booking.expiring` event, once per deadline.
+3. **Warn staff** before an option's deadline or a request's decision deadline
+   (`NotificationSettings.staff_warning`, 24 h by default): a `booking.expiring` event,
+   once per deadline (for a request, the email goes to the staff member it asks for).
 4. **Remind customers** on the organisation's schedule (7 days, 2 days, 6 hours before by
    default), once per reminder and deadline, never for a reminder whose time had already
    passed when the deadline was set (`core.deadlines.reminders_due`). A sweep that was down
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tentative.accounts.models import DEFAULT_REMINDERS
@@ -125,11 +126,31 @@ Entry = tuple[Booking, int, bool]
 
 
 def _upcoming(now: datetime, horizon: timedelta) -> list[Booking]:
-    return list(
+    """Options before their deadline, and requests before their decision deadline (issue
+    13: staff are reminded before a request expires). A request shows the customer no
+    deadline, only its enforced one: it stands in as the deadline read here (not saved)."""
+    window = {"gt": now, "lte": now + horizon}
+    found = list(
         Booking.objects.filter(
-            state=State.OPTION.value, deadline_shown__gt=now, deadline_shown__lte=now + horizon
-        ).only("id", "organisation_id", "reference", "state", "deadline_shown", "updated_at")
+            Q(state=State.OPTION.value, **{f"deadline_shown__{k}": v for k, v in window.items()})
+            | Q(
+                state=State.REQUEST.value,
+                **{f"deadline_enforced__{k}": v for k, v in window.items()},
+            )
+        ).only(
+            "id",
+            "organisation_id",
+            "reference",
+            "state",
+            "deadline_shown",
+            "deadline_enforced",
+            "updated_at",
+        )
     )
+    for booking in found:
+        if booking.state == State.REQUEST.value:
+            booking.deadline_shown = booking.deadline_enforced
+    return found
 
 
 def _settings() -> dict[int, NotificationSettings]:

@@ -70,15 +70,42 @@ def qr_png(code: str) -> bytes:
     return buffer.getvalue()
 
 
-def ics(booking: Booking, lines: list[BookingLine], *, zone: ZoneInfo, now: datetime) -> bytes:
+# An appointment's .ics says where the booking stands (issue 13 item 5): a request is
+# TENTATIVE, a declined, expired or cancelled one CANCELLED, so the customer's calendar
+# app updates or removes the event it already has (same UID, higher SEQUENCE).
+ICS_STATUS = {
+    "request": "TENTATIVE",
+    "option": "TENTATIVE",
+    "quote": "TENTATIVE",
+    "confirmed": "CONFIRMED",
+    "declined": "CANCELLED",
+    "expired": "CANCELLED",
+    "cancelled": "CANCELLED",
+}
+
+
+def ics(
+    booking: Booking,
+    lines: list[BookingLine],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    status: str | None = None,
+) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Tentative//bookings//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    # Each later email of the booking carries a higher sequence (seconds since it was
+    # made), so a calendar app takes the new time over the one it imported before.
+    sequence = max(0, int((now - booking.created_at).total_seconds()))
     for line in sorted(lines, key=lambda ln: ln.id):
         event = icalendar.Event()
         event.add("uid", f"{booking.reference}-{line.id}@tentative")
         event.add("dtstamp", now.astimezone(UTC))
+        if status is not None:
+            event.add("status", status)
+            event.add("sequence", sequence)
         event.add("dtstart", line.starts_at.astimezone(zone))
         event.add("dtend", line.ends_at.astimezone(zone))
         event.add("summary", line.title)

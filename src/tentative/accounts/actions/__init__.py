@@ -11,6 +11,7 @@ from tentative.accounts.actions.delete_audience import delete_audience
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
 from tentative.accounts.actions.rename_audience import rename_audience
+from tentative.accounts.actions.reset_calendar_feed import reset_calendar_feed
 from tentative.accounts.actions.send_password_reset import send_password_reset
 from tentative.accounts.actions.set_customer_audience import set_customer_audience
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
@@ -35,6 +36,7 @@ __all__ = [
     "queue_email",
     "remove_member",
     "rename_audience",
+    "reset_calendar_feed",
     "send_password_reset",
     "set_customer_audience",
     "set_deadline_policy",

@@ -19,6 +19,7 @@ from tentative.bookings.actions.extend_hold import MAX_EXTENSIONS, extend_hold
 from tentative.bookings.actions.hold import hold_places
 from tentative.bookings.actions.move import Destination, move_booking
 from tentative.bookings.actions.reinstate import reinstate_booking
+from tentative.bookings.actions.request_appointment import request_appointment
 from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "hold_places",
     "move_booking",
     "reinstate_booking",
+    "request_appointment",
 ]

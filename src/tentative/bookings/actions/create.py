@@ -22,8 +22,15 @@ from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_t
 from tentative.bookings.actions._deadline import CheckoutHold, deadline_fields
 from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
-from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
-from tentative.catalog.models import OfferTerms, TicketType
+from tentative.bookings.offers import (
+    AnyRequest,
+    LineRequest,
+    Offer,
+    SlotRequest,
+    SlotRules,
+    resolve,
+)
+from tentative.catalog.models import OfferTerms, Service, TicketType
 from tentative.core import states
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
@@ -78,12 +85,22 @@ def create_booking(
         actor, organisation_id, (ln.reserve_id for ln in lines if isinstance(ln, LineRequest))
     )
 
-    resolved = resolve(organisation_id, lines, now=now)
+    # A customer's booking, or any request (a customer's ask, whoever types it in), is held
+    # to every rule of the service's times; staff fitting someone in skip notice, horizon
+    # and the slot grid (offers.SlotRules).
+    rules = (
+        SlotRules.CUSTOMER
+        if actor.kind == ActorKind.CUSTOMER or mode == State.REQUEST
+        else SlotRules.STAFF
+    )
+    resolved = resolve(organisation_id, lines, now=now, rules=rules)
     organisation, offers = resolved.organisation, resolved.offers
     if actor.kind == ActorKind.CUSTOMER:
         _check_customer_mode(
             mode, [(offer.name, offer.terms) for offer in offers], cart=checkout is not None
         )
+    if mode == State.REQUEST and _approval_waived(offers, now):
+        mode = State.CONFIRMED  # "approval only below N hours' notice": early enough
     customer = _customer(organisation_id, customer_id)
     _sale.check_create(
         actor,
@@ -114,6 +131,10 @@ def create_booking(
     if holds:
         gates.check(actor, resolved, now=now)  # the waiting list's places first
         refuse_if_sold_out(demand, resolved.free, now=now)
+    if holds or mode == State.REQUEST:
+        # A request that holds nothing (*several clients may request the same slot*) may
+        # share its time with other requests, not with a booking that holds it: once one
+        # request is approved, the slot is no longer bookable (seed 003).
         refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
     with action_transaction():
@@ -200,6 +221,17 @@ def _check_customer_mode(
             raise InvalidInput(APPROVAL_MESSAGE, name=name)
         if mode == State.OPTION and not terms.reservable and not cart:
             raise NotReservable(name=name)
+
+
+def _approval_waived(offers: list[Offer], now: datetime) -> bool:
+    """A request for services that need approval only at short notice, made early enough
+    for none of them to need it (issue 13): it is confirmed at once."""
+    services = [o for o in offers if isinstance(o.terms, Service)]
+    return (
+        len(services) == len(offers)
+        and any(o.terms.approval_below_hours is not None for o in services)  # type: ignore[attr-defined]
+        and not any(o.terms.needs_approval(o.starts_at, now) for o in services)  # type: ignore[attr-defined]
+    )
 
 
 def _customer(organisation_id: int, customer_id: int | None) -> Customer | None:

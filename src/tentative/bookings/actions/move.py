@@ -26,12 +26,19 @@ from tentative.bookings.actions._deadline import option_deadline
 from tentative.bookings.actions._step import lock_and_check, move, now_or
 from tentative.bookings.errors import DeadlineUnreachable
 from tentative.bookings.models import Booking, BookingLine
-from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
+from tentative.bookings.offers import (
+    AnyRequest,
+    LineRequest,
+    Offer,
+    SlotRequest,
+    SlotRules,
+    resolve,
+)
 from tentative.core.states import Action, State
 from tentative.inventory import capacity, claims
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
-from tentative.shared.actor import Actor
+from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import InvalidInput
 from tentative.shared.transactions import action_transaction, at_the_end
 
@@ -75,7 +82,9 @@ def move_booking(
         if all(_same(line, request) for line, request in zip(lines, wanted, strict=True)):
             raise InvalidInput(SAME_PLACE)
         check_may_draw(actor, booking.organisation_id, (r for r in drawn.values() if r))
-        offers = resolve(booking.organisation_id, wanted, now=now).offers
+        # Staff reschedule within the staff member's hours, off the customers' grid.
+        rules = SlotRules.CUSTOMER if actor.kind == ActorKind.CUSTOMER else SlotRules.STAFF
+        offers = resolve(booking.organisation_id, wanted, now=now, rules=rules).offers
         before = _describe(lines)
         if booking.holds_capacity:
             capacity.give_back_bookings([booking.id])
