@@ -105,7 +105,7 @@ def test_create_read_and_update_a_service_with_its_settings(api, org, alice):
     assert body["resource_ids"] == [alice.id] and body["slot_step_minutes"] == 15
     again = api.post("/services", settings, key="svc-1")
     assert again.json() == body  # the same key: the first answer, nothing more
-    changed = send(api, "patch", f"/services/{body['id']}", {"slot_step_minutes": None}, "u1")
+    changed = send(api, "post", f"/services/{body['id']}", {"slot_step_minutes": None}, "u1")
     assert changed.status_code == 200, changed.content
     assert changed.json()["slot_step_minutes"] is None
     assert api.get(f"/services/{body['id']}").json()["approval_below_hours"] == 48
@@ -133,7 +133,7 @@ def test_hours_and_days_off_round_trip_and_bad_hours_are_refused(api, org):
     carol = staff_member(org, "Carol")
     put = send(
         api,
-        "put",
+        "post",
         f"/resources/{carol.id}/hours",
         {
             "weekly": [
@@ -151,7 +151,7 @@ def test_hours_and_days_off_round_trip_and_bad_hours_are_refused(api, org):
     ]
     overlap = send(
         api,
-        "put",
+        "post",
         f"/resources/{carol.id}/hours",
         {
             "weekly": [

@@ -326,3 +326,17 @@ def test_free_slots_of_a_month_read_two_queries(org, alice, haircut, django_asse
 def test_free_slots_are_utc_instants(org, alice, haircut):
     slots = selectors.free_slots(haircut, resource=alice.id, start=at(0), end=at(23), now=NOW)
     assert slots[0].starts_at == datetime(2031, 3, 3, 8, tzinfo=UTC)
+
+
+def test_a_lapsed_option_does_not_take_a_free_slot(org, alice, haircut):
+    """Invariant 6: past its enforced limit an option blocks nothing, before any sweep."""
+    friday = MONDAY + timedelta(days=4)
+    option = request(staff(org), haircut, alice, at(10, day=friday), mode=State.OPTION)
+    later = option.deadline_enforced + timedelta(minutes=1)  # five days after booking
+    assert later < at(9, day=friday)
+    window = {"resource": alice.id, "start": at(0, day=friday), "end": at(23, day=friday)}
+    before = selectors.free_slots(haircut, now=NOW, **window)
+    after = selectors.free_slots(haircut, now=later, **window)
+    assert "10:00" not in walls(before)
+    assert "10:00" in walls(after)
+    assert TimeClaim.objects.filter(active=True).count() == 1  # still active: not swept

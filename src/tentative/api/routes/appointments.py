@@ -203,7 +203,7 @@ def create(request: HttpRequest, payload: ServiceCreateIn) -> Result:
     return 201, _service_out(service)
 
 
-@router.patch(
+@router.post(
     "/services/{service_id}",
     response={200: ServiceSettingsOut, **WRITE_ERRORS},
     openapi_extra=refusals((), ("invalid_terms",)),
@@ -285,7 +285,7 @@ def hours(request: HttpRequest, resource_id: Id) -> object:
     return _hours_out(resource.id, resource.organisation.time_zone)
 
 
-@router.put(
+@router.post(
     "/resources/{resource_id}/hours",
     response={200: HoursOut, **WRITE_ERRORS},
     openapi_extra=refusals((), ("invalid_terms",)),
