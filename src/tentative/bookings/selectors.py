@@ -30,3 +30,9 @@ def search(bookings: QuerySet[Booking], text: str, *, organisation_id: int) -> Q
     by_reference = mine.filter(reference__startswith=text.upper()).values("id")
     by_customer = mine.filter(customer_id__in=customers.values("id")).values("id")
     return bookings.filter(id__in=by_reference.union(by_customer))
+
+
+# The planning of room sessions (bookings/planning.py), read by every face.
+from tentative.bookings.planning import Cell, Planning, RoomRow, SessionBooking, planning  # noqa: E402
+
+__all__ = ["Cell", "Planning", "RoomRow", "SessionBooking", "planning", "search"]

@@ -5,7 +5,9 @@ capacity and state, writes the audit entry and the outbox message, all in one tr
 """
 
 from tentative.bookings.actions.approve import approve_booking
+from tentative.bookings.actions.book_session import SESSION_MODES, book_session
 from tentative.bookings.actions.cancel import cancel_booking
+from tentative.bookings.actions.change_players import change_players
 from tentative.bookings.actions.change_quantity import change_quantity
 from tentative.bookings.actions.confirm import confirm_booking
 from tentative.bookings.actions.convert import convert_booking
@@ -15,11 +17,13 @@ from tentative.bookings.actions.decline import decline_booking
 from tentative.bookings.actions.expire import expire_booking, expire_lapsed
 from tentative.bookings.actions.extend import extend_booking
 from tentative.bookings.actions.move import Destination, move_booking
+from tentative.bookings.actions.name_players import name_players
 from tentative.bookings.actions.reinstate import reinstate_booking
 from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
 
 __all__ = [
     "MAX_QUANTITY",
+    "SESSION_MODES",
     "Decided",
     "Decision",
     "Destination",
@@ -27,7 +31,9 @@ __all__ = [
     "Outcome",
     "SlotRequest",
     "approve_booking",
+    "book_session",
     "cancel_booking",
+    "change_players",
     "change_quantity",
     "confirm_booking",
     "convert_booking",
@@ -38,5 +44,6 @@ __all__ = [
     "expire_lapsed",
     "extend_booking",
     "move_booking",
+    "name_players",
     "reinstate_booking",
 ]

@@ -50,8 +50,11 @@ def create_booking(
     channel: str = Channel.WEB,
     language: str | None = None,
     note: str = "",
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Booking:
+    """`notify` off: the customer is not emailed about it now (seed 004: "send the
+    confirmation now" unticked); staff may send it later from the booking's emails."""
     now = now_or(now)
     check_organisation(actor, organisation_id)
     check_may(actor, Action.CREATE, None)
@@ -96,7 +99,7 @@ def create_booking(
             state=mode.value,
             holds_capacity=holds,
             requests_hold=requests_hold,
-            total=sum((offer.unit_price * offer.quantity for offer in offers), start=Decimal(0)),
+            total=sum((offer.amount for offer in offers), start=Decimal(0)),
             currency=organisation.currency,
             note=note,
             created_at=now,
@@ -132,7 +135,13 @@ def create_booking(
         ]
         compiled.insert(claims)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
-        outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
+        outbox.emit(
+            booking,
+            topics.BOOKING_CREATED,
+            actor=actor,
+            at=now,
+            data=None if notify else {"notify": False},
+        )
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
             at_the_end(lambda: take(demand, claims, now=now))

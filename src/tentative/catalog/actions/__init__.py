@@ -6,14 +6,21 @@ Every action checks rights (owners and managers) and writes its audit entry.
 """
 
 from tentative.catalog.actions._terms import FIELDS as TICKET_TYPE_FIELDS
+from tentative.catalog.actions.close_room_day import close_room_day
 from tentative.catalog.actions.create_event import create_event
+from tentative.catalog.actions.create_room import Category, RoomSpec, Schedule, create_room
 from tentative.catalog.actions.create_ticket_type import create_ticket_type
 from tentative.catalog.actions.update_event import update_event
 from tentative.catalog.actions.update_ticket_type import update_ticket_type
 
 __all__ = [
     "TICKET_TYPE_FIELDS",
+    "Category",
+    "RoomSpec",
+    "Schedule",
+    "close_room_day",
     "create_event",
+    "create_room",
     "create_ticket_type",
     "update_event",
     "update_ticket_type",
