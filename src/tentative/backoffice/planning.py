@@ -277,7 +277,8 @@ def _price_label(price: Any, currency: str) -> str:
 def _session(actor: Actor, room_id: str, start: str, zone: ZoneInfo) -> tuple[Resource, Any]:
     """The free session asked for, as the planning sees it, or 404."""
     try:
-        starts_at = datetime.fromisoformat(start)
+        # A "+01:00" typed into an address arrives as " 01:00".
+        starts_at = datetime.fromisoformat(start.replace(" ", "+"))
         room = int(room_id)
     except (TypeError, ValueError):
         raise Http404 from None
