@@ -11,7 +11,15 @@ from ninja.parser import Parser
 
 from tentative.api import errors
 from tentative.api.auth import StaffToken
-from tentative.api.routes import bookings, catalog, check_ins, payments, reserves, vouchers
+from tentative.api.routes import (
+    bookings,
+    catalog,
+    check_ins,
+    payments,
+    reserves,
+    rooms,
+    vouchers,
+)
 
 
 def _no_constant(name: str) -> Any:
@@ -50,3 +58,4 @@ api.add_router("", reserves.router)
 api.add_router("", payments.router)
 api.add_router("", vouchers.router)
 api.add_router("", check_ins.router)
+api.add_router("", rooms.router)
