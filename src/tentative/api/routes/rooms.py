@@ -4,10 +4,9 @@ players per category; changing the players; naming them. Moves are `/bookings/{r
 
 Thin shells over the actions; every POST takes an `Idempotency-Key`."""
 
-
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +21,7 @@ from tentative.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     BodyId,
+    BodyInt,
     BookingOut,
     Id,
     LongText,
@@ -32,6 +32,7 @@ from tentative.api.schemas import (
 from tentative.bookings import actions
 from tentative.bookings import selectors as booking_selectors
 from tentative.bookings.access import access_booking_by_reference
+from tentative.bookings.actions import MAX_QUANTITY
 from tentative.bookings.models import Booking
 from tentative.catalog import actions as catalog
 from tentative.catalog import selectors as catalog_selectors
@@ -50,21 +51,21 @@ PLAYERS_REFUSALS = (
 )
 
 
-class PriceOut(Schema):
+class RoomPriceOut(Schema):
     id: int
     name: str
     price: Decimal
     per_group: bool
 
 
-class RuleOut(Schema):
+class RoomRuleOut(Schema):
     weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday.")
     times: list[str] = Field(description="Start times, HH:MM in the organisation's zone.")
     starts_on: date | None
     ends_on: date | None
 
 
-class GameOut(Schema):
+class RoomGameOut(Schema):
     id: int
     name: str
     duration_minutes: int
@@ -72,25 +73,25 @@ class GameOut(Schema):
     min_players: int
     max_players: int
     option_days: int | None
-    prices: list[PriceOut]
+    prices: list[RoomPriceOut]
 
 
 class RoomOut(Schema):
     id: int
     name: str
-    games: list[GameOut]
-    rules: list[RuleOut]
+    games: list[RoomGameOut]
+    rules: list[RoomRuleOut]
     closed_days: list[date]
 
 
-class CategoryIn(Schema):
+class RoomCategoryIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     per_group: bool = False
 
 
-class ScheduleIn(Schema):
-    weekdays: list[int] = Field(min_length=1, max_length=7)
+class RoomScheduleIn(Schema):
+    weekdays: list[Annotated[BodyInt, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
     times: str = Field(max_length=400, description="HH:MM separated by spaces.")
     starts_on: date | None = None
     ends_on: date | None = None
@@ -104,11 +105,11 @@ class RoomIn(Schema):
     min_players: int = Field(1, ge=1, le=1000, strict=True)
     max_players: int = Field(6, ge=1, le=1000, strict=True)
     option_days: int = Field(7, ge=1, le=365, strict=True)
-    categories: list[CategoryIn] = Field(min_length=1, max_length=20)
-    schedules: list[ScheduleIn] = Field(default_factory=list, max_length=20)
+    categories: list[RoomCategoryIn] = Field(min_length=1, max_length=20)
+    schedules: list[RoomScheduleIn] = Field(default_factory=list, max_length=20)
 
 
-class ClosedDayIn(Schema):
+class RoomClosedDayIn(Schema):
     day: date
     note: str = Field("", max_length=200)
     reopen: bool = False
@@ -120,7 +121,7 @@ class PlanningQuery(Schema):
     room_id: Id | None = None
 
 
-class SessionBookingOut(Schema):
+class PlanningBookingOut(Schema):
     reference: str
     state: str
     blocks: bool
@@ -141,13 +142,15 @@ class SessionOut(Schema):
     )
     bookable: bool
     scheduled: bool = Field(description="False: a booking at a time the schedule does not offer.")
-    bookings: list[SessionBookingOut]
+    bookings: list[PlanningBookingOut]
 
 
 class SessionBookIn(Schema):
     room_id: BodyId
     starts_at: When
-    players: dict[int, int] = Field(description="Price category id → players.")
+    players: dict[int, Annotated[BodyInt, Field(ge=0, le=MAX_QUANTITY)]] = Field(
+        description="Price category id → players.", max_length=50
+    )
     mode: str = Field(description="confirmed (firm), quote or option.")
     customer_id: BodyId | None = None
     new_customer_name: str = Field("", max_length=200)
@@ -157,12 +160,16 @@ class SessionBookIn(Schema):
 
 
 class PlayersIn(Schema):
-    players: dict[int, int] = Field(description="Every category's players; absent: none.")
+    players: dict[int, Annotated[BodyInt, Field(ge=0, le=MAX_QUANTITY)]] = Field(
+        description="Every category's players; absent: none.", max_length=50
+    )
     reason: LongText = ""
 
 
-class NamesIn(Schema):
-    names: dict[int, list[str]] = Field(description="Booking line id → the players' names.")
+class PlayerNamesIn(Schema):
+    names: dict[int, list[Annotated[str, Field(max_length=200)]]] = Field(
+        description="Booking line id → the players' names.", max_length=50
+    )
 
 
 def _room_out(room: Resource, schedule: Any) -> dict[str, Any]:
@@ -257,7 +264,7 @@ def create_room(request: HttpRequest, payload: RoomIn) -> Result:
     openapi_extra=refusals(),
 )
 @idempotent
-def close_day(request: HttpRequest, room_id: Id, payload: ClosedDayIn) -> Result:
+def close_day(request: HttpRequest, room_id: Id, payload: RoomClosedDayIn) -> Result:
     actor = staff_actor(request)
     catalog.close_room_day(
         room_id, payload.day, actor=actor, note=payload.note, reopen=payload.reopen
@@ -379,7 +386,7 @@ def change_players(request: HttpRequest, reference: Reference, payload: PlayersI
     openapi_extra=refusals(),
 )
 @idempotent
-def name_players(request: HttpRequest, reference: Reference, payload: NamesIn) -> Result:
+def name_players(request: HttpRequest, reference: Reference, payload: PlayerNamesIn) -> Result:
     actor = staff_actor(request)
     booking = access_booking_by_reference(actor, reference)
     return _out(200, actions.name_players(booking.id, actor=actor, names=payload.names))
