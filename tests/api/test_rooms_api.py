@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tentative.bookings.models import Booking
 from tentative.catalog.models import Resource
 from tests.api.conftest import error, rows
