@@ -26,6 +26,7 @@ from tentative.notifications.models import WebhookEndpoint
 from tentative.outbox.models import OutboxMessage
 from tentative.payments.models import Voucher
 from tentative.worker.loop import drain
+from tests.e2e import rooms_pages
 from tests.factories import book, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,6 +94,12 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("box-office", lambda w: "/staff/box-office/"),
     ("attendees", lambda w: f"/staff/dates/{w.date_id}/attendees/"),
     ("check-in", lambda w: f"/staff/check-in/?date={w.date_id}"),
+    ("planning", lambda w: rooms_pages.planning_day(w.org)),
+    ("planning-week", lambda w: rooms_pages.planning_week(w.org)),
+    ("planning-book", lambda w: rooms_pages.book_session(w.org)),
+    ("session-booking", lambda w: rooms_pages.booking(w.org)),
+    ("session-players", lambda w: rooms_pages.players(w.org)),
+    ("session-move", lambda w: rooms_pages.move(w.org)),
 ]
 
 
