@@ -8,9 +8,9 @@ are listed on the session, which stays free. Bookings at a time that is not on t
 (moved there by staff, or on a day closed since) appear as sessions of their own, so that
 nothing booked is ever hidden.
 
-Five queries whatever the range, the rooms or the bookings (pinned by a test): the rooms,
-their rules, their closed days, their games, then every live line of those rooms in the
-range with its booking and customer.
+Six queries whatever the range, the rooms or the bookings (pinned by a test): the rooms,
+their rules, their closed days, their games and the games' prices, then every live line of
+those rooms in the range with its booking and customer.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def room_schedules(
     room_ids: list[int] | None = None,
 ) -> list[RoomSchedule]:
     """Every room of the organisation with its sessions from `first` to `last` (days in the
-    organisation's zone, both included): four queries whatever the range or the rooms."""
+    organisation's zone, both included): five queries whatever the range or the rooms."""
     rooms = list(
         Resource.objects.filter(
             organisation_id=organisation_id, kind=Resource.Kind.ROOM, archived_at=None
