@@ -29,6 +29,7 @@ from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
 from tentative.payments.providers import simulated
+from tentative.rooms_demo import create_rooms_demo
 from tentative.shared.actor import Actor
 from tentative.waitlist.demo import create_waitlist_demo
 
@@ -143,6 +144,7 @@ def create_demo() -> dict[str, str]:
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     create_waitlist_demo(org, staff, customers, now)
     sales_demo(org, staff, company, now)
+    create_rooms_demo(org, staff, customers, now)  # issue 14: The Vault, Lost Temple
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",

@@ -256,6 +256,14 @@ CASES = {
             ),
         },
     ),
+    "players_named": (
+        lambda w: _entry(w, "players_named", data={"named": 2}),
+        {
+            "en": "Players' names changed by Ana Ruiz",
+            "fr": "Noms des joueurs modifiés par Ana Ruiz",
+            "es": "Nombres de los jugadores cambiados por Ana Ruiz",
+        },
+    ),
     "payment.request_sent": (
         lambda w: _entry(w, "payment.request_sent", data={"request": 1, "sent_count": 1}),
         {
@@ -688,3 +696,20 @@ def test_sentences_from_real_actions_in_a_few_queries(world, django_assert_max_n
         "Places: 5 → 4, Tarif plein, December 20 by Ana Ruiz",
         "Confirmed by Ana Ruiz",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Players: 2 × Adult, 1 × Child → 3 × Adult by Ana Ruiz"),
+        ("fr", "Joueurs\u00a0: 2 × Adult, 1 × Child → 3 × Adult par Ana Ruiz"),
+        ("es", "Jugadores: 2 × Adult, 1 × Child → 3 × Adult por Ana Ruiz"),
+    ],
+)
+def test_a_room_sessions_players_changed(world, language, said):
+    entry = _entry(
+        world,
+        "change_quantity",
+        data={"players": {"Adult": 2, "Child": 1}, "to": {"Adult": 3}},
+    )
+    assert str(_say(world, entry, language)) == said

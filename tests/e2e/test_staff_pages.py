@@ -26,6 +26,7 @@ from tentative.notifications.models import WebhookEndpoint
 from tentative.outbox.models import OutboxMessage
 from tentative.payments.models import Voucher
 from tentative.worker.loop import drain
+from tests.e2e import rooms_pages
 from tests.factories import book, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,6 +109,12 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
         "staff-hours",
         lambda w: f"/staff/services/staff/{w.org.resources.filter(kind='staff')[0].id}/",
     ),
+    ("planning", lambda w: rooms_pages.planning_day(w.org)),
+    ("planning-week", lambda w: rooms_pages.planning_week(w.org)),
+    ("planning-book", lambda w: rooms_pages.book_session(w.org)),
+    ("session-booking", lambda w: rooms_pages.booking(w.org)),
+    ("session-players", lambda w: rooms_pages.players(w.org)),
+    ("session-move", lambda w: rooms_pages.move(w.org)),
 ]
 
 

@@ -18,6 +18,7 @@ from tentative.api.routes import (
     check_ins,
     payments,
     reserves,
+    rooms,
     sales,
     vouchers,
     waitlist,
@@ -63,3 +64,4 @@ api.add_router("", check_ins.router)
 api.add_router("", sales.router)
 api.add_router("", waitlist.router)
 api.add_router("", appointments.router)
+api.add_router("", rooms.router)

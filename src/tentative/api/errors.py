@@ -23,7 +23,11 @@ HTTP_ERRORS = {
 
 def refusal(exc: DomainError) -> dict[str, Any]:
     """The body of a domain refusal (also what an Idempotency-Key stores for it)."""
-    return {"code": exc.code, "message": str(exc.text)}
+    body: dict[str, Any] = {"code": exc.code, "message": str(exc.text)}
+    fields = getattr(exc, "fields", None)
+    if isinstance(fields, dict):  # a form-like refusal (catalogue terms): the field's messages
+        body["fields"] = {name: [str(m) for m in texts] for name, texts in fields.items()}
+    return body
 
 
 def install(api: NinjaAPI) -> None:

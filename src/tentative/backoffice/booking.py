@@ -456,6 +456,10 @@ def _page(
         "booking": booking,
         "state_label": booking_labels.label(booking_labels.STATES, booking.state),
         "lines": lines,
+        # Room sessions (issue 14): their players and moves have pages of their own.
+        "room_session": any(
+            line.service_id and line.service.kind == "room_session" for line in lines
+        ),
         "participants": participants,
         "customer": booking.customer,
         # The customers page belongs to another part of the back office: linked when it is.

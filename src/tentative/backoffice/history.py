@@ -204,7 +204,18 @@ def _moved(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str
     }
 
 
+def _players(counts: Any) -> str:
+    if not isinstance(counts, dict):
+        return "—"
+    return ", ".join(f"{n} × {name}" for name, n in counts.items())
+
+
 def _quantity(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    if isinstance(data.get("players"), dict):  # a room session's players, every category
+        return _("Players: %(from)s → %(to)s") % {
+            "from": _players(data["players"]),
+            "to": _players(data.get("to")),
+        }
     line = names.lines.get(data.get("line") or 0)
     values = {"from": data.get("from"), "to": data.get("to")}
     if line is None:
@@ -372,6 +383,7 @@ _WRITERS: dict[str, Writer] = {
     "reinstate": _plain(gettext_lazy("Reinstated")),
     "move": _moved,
     "change_quantity": _quantity,
+    "players_named": _plain(gettext_lazy("Players' names changed")),
     # Money (payments/actions/).
     "checkout.submit": _checkout,
     "checkout.extend": _plain(gettext_lazy("More time asked on the checkout page")),

@@ -12,6 +12,7 @@ from tentative.backoffice import (
     options,
     payments,
     pending,
+    planning,
     questions,
     reserves,
     sales,
@@ -141,4 +142,14 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer, name="customer"),
     path("box-office/", box_office.box_office, name="box_office"),
     path("check-in/", check_in.check_in, name="check_in"),
+    # Room sessions (issue 14): the planning, booking a session, players, moves.
+    path("planning/", planning.planning, name="planning"),
+    path("planning/book/", planning.book, name="planning_book"),
+    path("bookings/<str:reference>/players/", planning.players, name="session_players"),
+    path(
+        "bookings/<str:reference>/players/names/",
+        planning.name_players,
+        name="session_player_names",
+    ),
+    path("bookings/<str:reference>/session/move/", planning.move, name="session_move"),
 ]

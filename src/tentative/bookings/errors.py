@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from tentative.bookings import labels
-from tentative.shared.errors import DomainError
+from tentative.shared.errors import DomainError, InvalidInput
 
 
 class IllegalTransition(DomainError):
@@ -133,3 +133,36 @@ AMBIGUOUS_LOCAL = _(
     "Give the time with its UTC offset."
 )
 NO_FREE_STAFF = _("Nobody is free at %(time)s on %(date)s for “%(service)s”.")
+
+
+# Room sessions (seed 004): refusals a face shows next to the field they concern.
+class PlayersOutOfRange(InvalidInput):
+    code = "players_out_of_range"
+    message = _("“%(service)s” takes between %(min)s and %(max)s players per session.")
+
+
+class PlayersUnchanged(InvalidInput):
+    code, message = "players_unchanged", _("The session already has these players.")
+
+
+class PlayersNamed(InvalidInput):
+    code = "players_named"
+    message = _(
+        "%(named)s players of “%(category)s” are named: remove names before lowering it to "
+        "%(quantity)s."
+    )
+
+
+class NotASession(InvalidInput):
+    code, message = "not_a_session", _("The room has no session at that time.")
+
+
+class NotARoomSession(InvalidInput):
+    code, message = (
+        "not_a_room_session",
+        _("Only the players of a room session are changed this way."),
+    )
+
+
+class UnknownCategory(InvalidInput):
+    code, message = "unknown_category", _("This price category is not one of the game's.")

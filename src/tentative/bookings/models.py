@@ -5,6 +5,7 @@ Only the action functions in `tentative.bookings.actions` assign `state` (a test
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,11 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read ov
 
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def line_amount(unit_price: Decimal, quantity: int, *, per_group: bool = False) -> Decimal:
+    """A line's price: per place, or one price for the group whatever its size."""
+    return unit_price if per_group else unit_price * quantity
 
 
 class Channel(models.TextChoices):
@@ -133,6 +139,9 @@ class BookingLine(models.Model):
     ends_at = models.DateTimeField()
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    # Copied from a per-group ServicePrice at booking: the line costs `unit_price` whatever
+    # its quantity (the players of the group), so a later change of price cannot reprice it.
+    per_group = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -156,6 +165,11 @@ class BookingLine(models.Model):
         if self.ticket_type_id:
             return f"{self.quantity} × {self.ticket_type_id} on {self.event_date_id}"
         return f"{self.quantity} × {self.service_price_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def amount(self) -> Decimal:
+        """What the line costs: its price per place times the places, or its group price."""
+        return line_amount(self.unit_price, self.quantity, per_group=self.per_group)
 
     @property
     def is_timed(self) -> bool:

@@ -30,6 +30,7 @@ from tentative import compiled
 from tentative.accounts.models import Organisation
 from tentative.bookings.availability import hours_of, latest_start, rule_of
 from tentative.bookings.errors import UnbookableTime
+from tentative.bookings.models import line_amount
 from tentative.catalog.messages import NOT_ON_SALE_MESSAGE, STARTED
 from tentative.catalog.models import (
     EventDate,
@@ -146,6 +147,12 @@ class Offer:
     @property
     def quantity(self) -> int:
         return self.request.quantity
+
+    @property
+    def amount(self) -> Decimal:
+        return line_amount(
+            self.unit_price, self.quantity, per_group=self.line_fields.get("per_group", False)
+        )
 
 
 @dataclass
@@ -305,6 +312,7 @@ def _slots(
                 "service_id": service.id,
                 "service_price_id": price.id,
                 "resource_id": resource.id,
+                "per_group": price.per_group,
             },
         )
     for service_id, requests in by_service.items():

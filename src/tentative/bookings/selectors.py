@@ -174,3 +174,9 @@ def submitted(organisation_id: int, reference: str) -> Booking | None:
         .select_related("customer", "organisation")
         .first()
     )
+
+
+# The planning of room sessions (bookings/planning.py), read by every face.
+from tentative.bookings.planning import Cell, Planning, RoomRow, SessionBooking, planning  # noqa: E402
+
+__all__ = ["Cell", "Planning", "RoomRow", "SessionBooking", "planning", "search"]

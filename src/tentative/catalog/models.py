@@ -354,6 +354,9 @@ class ServicePrice(models.Model):
     price = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
+    # Seed 004: a price per player (the default) or per group: the session costs `price`
+    # whatever the number of players in this category (a birthday package).
+    per_group = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -547,3 +550,53 @@ class SalesProfileItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket_type or self.event or _("Every product"))
+
+
+class SessionRule(models.Model):
+    """When a room's sessions start (seed 004): on these weekdays, at these wall-clock times
+    in the organisation's zone, between two dates (either open). A room may have several
+    rules (weekdays and weekends at other times); `core.sessions` expands them.
+
+    A session lasts the service's `duration`, and the room is reset for `buffer_after`
+    before the next may start: both are the service's, so the claim a booking makes is the
+    session plus its reset time, and the engine's time claims refuse a second group."""
+
+    room = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="session_rules")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="session_rules")
+    # Digits of the weekdays, Monday = 0: "123456" is Tuesday to Sunday.
+    weekdays = models.CharField(max_length=7)
+    # Start times, "HH:MM" separated by spaces: "10:00 11:30 14:00".
+    times = models.CharField(max_length=400)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on=None)
+                | models.Q(ends_on=None)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="session_rule_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room}: {self.weekdays} {self.times}"
+
+
+class ClosedDay(models.Model):
+    """A day a room has no session whatever its rules say (a holiday, maintenance)."""
+
+    room = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="closed_days")
+    day = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "day"], name="room_closed_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} closed {self.day}"

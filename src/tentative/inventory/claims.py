@@ -159,3 +159,10 @@ def drift(*, fix: bool = False) -> list[ClaimDrift]:
         except IntegrityError:
             continue
     return found
+
+
+def hand_over(from_line_id: int, to_line_id: int) -> None:
+    """The slot's claim passes to another line of the same booking (the line that held it
+    is removed: its category has no player left). Same time, same resource, same `active`:
+    nothing is taken or given back."""
+    TimeClaim.objects.filter(line_id=from_line_id).update(line_id=to_line_id)

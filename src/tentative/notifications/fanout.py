@@ -112,6 +112,8 @@ _WITH_CALENDAR = {
 
 def emails_for(topic: str, payload: dict[str, Any]) -> list[str]:
     state = payload.get("state", "")
+    if topic == topics.BOOKING_CREATED and payload.get("notify") is False:
+        return []  # staff chose not to send the confirmation now (seed 004)
     if topic in (topics.BOOKING_CREATED, topics.BOOKING_CONVERTED, topics.BOOKING_REINSTATED):
         names = _BY_STATE.get(state, [])
         if topic != topics.BOOKING_CREATED:

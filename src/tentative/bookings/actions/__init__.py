@@ -5,7 +5,9 @@ capacity and state, writes the audit entry and the outbox message, all in one tr
 """
 
 from tentative.bookings.actions.approve import approve_booking
+from tentative.bookings.actions.book_session import SESSION_MODES, book_session
 from tentative.bookings.actions.cancel import cancel_booking
+from tentative.bookings.actions.change_players import change_players
 from tentative.bookings.actions.change_quantity import change_quantity
 from tentative.bookings.actions.checkout import Contact, Submission, check_out
 from tentative.bookings.actions.confirm import confirm_booking
@@ -18,6 +20,7 @@ from tentative.bookings.actions.extend import extend_booking
 from tentative.bookings.actions.extend_hold import MAX_EXTENSIONS, extend_hold
 from tentative.bookings.actions.hold import hold_places
 from tentative.bookings.actions.move import Destination, move_booking
+from tentative.bookings.actions.name_players import name_players
 from tentative.bookings.actions.reinstate import reinstate_booking
 from tentative.bookings.actions.request_appointment import request_appointment
 from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
@@ -25,6 +28,7 @@ from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their
 __all__ = [
     "MAX_EXTENSIONS",
     "MAX_QUANTITY",
+    "SESSION_MODES",
     "Contact",
     "Decided",
     "Decision",
@@ -34,7 +38,9 @@ __all__ = [
     "SlotRequest",
     "Submission",
     "approve_booking",
+    "book_session",
     "cancel_booking",
+    "change_players",
     "change_quantity",
     "check_out",
     "confirm_booking",
@@ -48,6 +54,7 @@ __all__ = [
     "extend_hold",
     "hold_places",
     "move_booking",
+    "name_players",
     "reinstate_booking",
     "request_appointment",
 ]

@@ -75,9 +75,7 @@ def change_quantity(
         elif booking.holds_capacity:
             extra = [(pool_id, quantity - before) for pool_id in pools]
             at_the_end(lambda: take_places(extra, now=now))
-        booking.total = sum(
-            (ln.unit_price * ln.quantity for ln in lines.values()), start=Decimal(0)
-        )
+        booking.total = sum((ln.amount for ln in lines.values()), start=Decimal(0))
         return move(
             booking,
             step,

@@ -61,6 +61,7 @@ def create_booking(
     language: str | None = None,
     note: str = "",
     checkout: CheckoutHold | None = None,
+    notify: bool = True,
     now: datetime | None = None,
     limit: tuple[datetime, str] | None = None,
 ) -> Booking:
@@ -69,7 +70,9 @@ def create_booking(
     cart, not a reservation: the ticket type need not be reservable, and nothing is
     announced (no email, no webhook) until the visitor submits (actions/checkout.py).
     `limit`: an option held until this moment (released there), with the rule as text,
-    instead of the offer's deadline rule (a waiting list's offer)."""
+    instead of the offer's deadline rule (a waiting list's offer).
+    `notify` off: the customer is not emailed about it now (seed 004: "send the
+    confirmation now" unticked); staff may send it later from the booking's emails."""
     now = now_or(now)
     check_organisation(actor, organisation_id)
     check_may(actor, Action.CREATE, None)
@@ -146,7 +149,7 @@ def create_booking(
             state=mode.value,
             holds_capacity=holds,
             requests_hold=requests_hold,
-            total=sum((offer.unit_price * offer.quantity for offer in offers), start=Decimal(0)),
+            total=sum((offer.amount for offer in offers), start=Decimal(0)),
             currency=organisation.currency,
             note=note,
             checkout_token=checkout.token if checkout else None,
@@ -184,7 +187,13 @@ def create_booking(
         compiled.insert(claims)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
         if checkout is None:
-            outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
+            outbox.emit(
+                booking,
+                topics.BOOKING_CREATED,
+                actor=actor,
+                at=now,
+                data=None if notify else {"notify": False},
+            )
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
             at_the_end(lambda: take(demand, claims, now=now))

@@ -157,7 +157,8 @@ def _rewrite(lines: list[BookingLine], offers: list[Offer]) -> list[TimeClaim]:
     time = []
     for line, offer in zip(lines, offers, strict=True):
         for name, value in offer.line_fields.items():
-            setattr(line, name, value)
+            if name != "per_group":  # how it is priced is the booking's, like its prices
+                setattr(line, name, value)
         line.starts_at, line.ends_at = offer.starts_at, offer.ends_at
         line.save()
         claim = existing.get(line.id)

@@ -9,7 +9,9 @@ from tentative.catalog.actions._profile import ProfileData
 from tentative.catalog.actions._terms import FIELDS as TICKET_TYPE_FIELDS
 from tentative.catalog.actions.add_question import add_question
 from tentative.catalog.actions.ask_names import ask_names
+from tentative.catalog.actions.close_room_day import close_room_day
 from tentative.catalog.actions.create_event import create_event
+from tentative.catalog.actions.create_room import Category, RoomSpec, Schedule, create_room
 from tentative.catalog.actions.create_sales_profile import create_sales_profile
 from tentative.catalog.actions.create_ticket_type import create_ticket_type
 from tentative.catalog.actions.delete_sales_profile import delete_sales_profile
@@ -22,10 +24,15 @@ from tentative.catalog.actions.update_ticket_type import update_ticket_type
 
 __all__ = [
     "TICKET_TYPE_FIELDS",
+    "Category",
     "ProfileData",
+    "RoomSpec",
+    "Schedule",
     "add_question",
     "ask_names",
+    "close_room_day",
     "create_event",
+    "create_room",
     "create_sales_profile",
     "create_ticket_type",
     "delete_sales_profile",
