@@ -59,6 +59,11 @@ def _role_choices() -> list[tuple[str, Any]]:
     return [(r.value, ROLES[r.value]) for r in Role]
 
 
+def _bounded(name: str) -> forms.NumberInput:
+    low, high = actions.SETTINGS_RANGES[name]
+    return forms.NumberInput(attrs={"min": low, "max": high})
+
+
 class SettingsForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("Organisation name"))
     time_zone = forms.ChoiceField(label=_("Time zone"))
@@ -78,6 +83,33 @@ class SettingsForm(forms.Form):
     )
     quote_validity_days = forms.IntegerField(
         min_value=1, max_value=3650, label=_("A quote is valid for (days)")
+    )
+    # The public pages (issue 12). The ranges are the action's (`update_settings.RANGES`),
+    # which checks them whatever face sends the values; here they only hint the browser.
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,  # none ticked: the action says why that is refused
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Languages of the public pages"),
+        help_text=_("The default language must be one of them."),
+    )
+    checkout_hold_minutes = forms.IntegerField(
+        widget=_bounded("checkout_hold_minutes"),
+        label=_("Places chosen online are held while the visitor checks out (minutes)"),
+    )
+    public_max_places_per_order = forms.IntegerField(
+        widget=_bounded("public_max_places_per_order"),
+        label=_("Most places in one online order"),
+    )
+    public_max_open_per_customer = forms.IntegerField(
+        widget=_bounded("public_max_open_per_customer"),
+        label=_("Most open bookings per customer online"),
+    )
+    retention_days = forms.IntegerField(
+        required=False,
+        widget=_bounded("retention_days"),
+        label=_("Delete customers' personal data this many days after their date"),
+        help_text=_("Leave empty to keep it."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

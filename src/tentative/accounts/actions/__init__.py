@@ -12,12 +12,14 @@ from tentative.accounts.actions.send_password_reset import send_password_reset
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
+from tentative.accounts.actions.update_settings import RANGES as SETTINGS_RANGES
 from tentative.accounts.actions.update_settings import update_settings
 
 __all__ = [
     "MAX_CONTACTS",
     "MAX_GRACE",
     "SETTINGS_FIELDS",
+    "SETTINGS_RANGES",
     "ContactData",
     "CustomerData",
     "change_role",
