@@ -65,6 +65,11 @@ class Booking(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["organisation", "state", "created_at"]),
+            # The staff bookings list, newest first: walked from the top and stopped at the
+            # page (bench/bookings_list.py), where a sort of every booking spilled to disk.
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="booking_list_newest_first"
+            ),
             # The lapsed-option sweep and the inline reclaim look options up by their limit.
             models.Index(
                 fields=["deadline_enforced"],
