@@ -33,7 +33,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from common import DEFAULT_SERVER, pct, throwaway_database
+from common import DEFAULT_SERVER, organisation, pct, throwaway_database
 
 FIRST = ["Ana", "Luc", "Marie", "Jean", "Sofía", "Pablo", "Chloé", "Hugo", "Lucía", "Tom"]
 LAST = [
@@ -75,8 +75,8 @@ def main() -> None:
     if args.bookings < 100 or args.runs < 1:
         parser.error("need --bookings >= 100 and --runs >= 1")
     with throwaway_database(args.server, keep=args.keep):
-        org, owner = _organisation("bench")
-        other, _ = _organisation("elsewhere")
+        org, owner = organisation("bench")
+        other, _ = organisation("elsewhere")
         started = time.perf_counter()
         events = _bookings(org, args.bookings)
         _bookings(other, args.bookings)
@@ -86,17 +86,6 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
         _measure(org, owner, events, args.runs, explain=args.explain)
-
-
-def _organisation(slug: str):  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
-
-    from tentative.accounts.models import Organisation, StaffMembership
-
-    org = Organisation.objects.create(name=slug.title(), slug=slug, time_zone="Europe/Paris")
-    user = get_user_model().objects.create_user(f"{slug}-owner", password="bench")
-    member = StaffMembership.objects.create(user=user, organisation=org, role="owner")
-    return org, member
 
 
 def _bookings(org, total: int) -> list[int]:  # type: ignore[no-untyped-def]

@@ -59,9 +59,16 @@ def _role_choices() -> list[tuple[str, Any]]:
     return [(r.value, ROLES[r.value]) for r in Role]
 
 
-def _bounded(name: str) -> forms.NumberInput:
+def _number(name: str, label: Any, *, required: bool = True, help_text: Any = "") -> forms.Field:
+    """A number setting: its range is the action's (`update_settings.RANGES`), which checks
+    it whatever face sends it; here it only hints the browser."""
     low, high = actions.SETTINGS_RANGES[name]
-    return forms.NumberInput(attrs={"min": low, "max": high})
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": low, "max": high}),
+    )
 
 
 class SettingsForm(forms.Form):
@@ -84,8 +91,7 @@ class SettingsForm(forms.Form):
     quote_validity_days = forms.IntegerField(
         min_value=1, max_value=3650, label=_("A quote is valid for (days)")
     )
-    # The public pages (issue 12). The ranges are the action's (`update_settings.RANGES`),
-    # which checks them whatever face sends the values; here they only hint the browser.
+    # The public pages (issue 12) and how long personal data is kept.
     languages = forms.MultipleChoiceField(
         choices=settings.LANGUAGES,
         required=False,  # none ticked: the action says why that is refused
@@ -93,22 +99,20 @@ class SettingsForm(forms.Form):
         label=_("Languages of the public pages"),
         help_text=_("The default language must be one of them."),
     )
-    checkout_hold_minutes = forms.IntegerField(
-        widget=_bounded("checkout_hold_minutes"),
-        label=_("Places chosen online are held while the visitor checks out (minutes)"),
+    checkout_hold_minutes = _number(
+        "checkout_hold_minutes",
+        _("Places chosen online are held while the visitor checks out (minutes)"),
     )
-    public_max_places_per_order = forms.IntegerField(
-        widget=_bounded("public_max_places_per_order"),
-        label=_("Most places in one online order"),
+    public_max_places_per_order = _number(
+        "public_max_places_per_order", _("Most places in one online order")
     )
-    public_max_open_per_customer = forms.IntegerField(
-        widget=_bounded("public_max_open_per_customer"),
-        label=_("Most open bookings per customer online"),
+    public_max_open_per_customer = _number(
+        "public_max_open_per_customer", _("Most open bookings per customer online")
     )
-    retention_days = forms.IntegerField(
+    retention_days = _number(
+        "retention_days",
+        _("Delete customers' personal data this many days after their date"),
         required=False,
-        widget=_bounded("retention_days"),
-        label=_("Delete customers' personal data this many days after their date"),
         help_text=_("Leave empty to keep it."),
     )
 
