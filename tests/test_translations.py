@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 import tentative
 from tentative.core.permissions import Role
@@ -26,6 +28,15 @@ SOURCE = Path(tentative.__file__).resolve().parent
 LOCALE = SOURCE / "locale"
 LANGUAGES = ("fr", "es")
 PLURAL_FORMS = {"fr": 2, "es": 3}  # what the headers say, as in Django's own catalogs
+
+
+@pytest.fixture(autouse=True)
+def language_put_back():  # type: ignore[no-untyped-def]
+    """The renders below leave their language active in the thread (a request's language
+    stays until another request changes it): each test starts in the default language
+    and puts back the one it found, so French never leaks into the tests that follow."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 def catalog(language: str, root: Path = LOCALE):  # type: ignore[no-untyped-def]
