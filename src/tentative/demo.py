@@ -21,6 +21,7 @@ from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.demo_desk import desk_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
@@ -133,6 +134,7 @@ def create_demo() -> dict[str, str]:
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
+    desk_demo(org, staff, c_date, concert_types[0], concert_types[1], customers[1], now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",
