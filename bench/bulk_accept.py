@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from common import DEFAULT_SERVER, throwaway_database
+from common import DEFAULT_SERVER, organisation, throwaway_database
 
 
 def main() -> None:
@@ -38,21 +38,10 @@ def main() -> None:
     if args.requests < 1 or args.rounds < 1 or args.bookings < 10:
         parser.error("need --requests >= 1, --rounds >= 1, --bookings >= 10")
     with throwaway_database(args.server, keep=args.keep):
-        org, owner = _organisation()
+        org, owner = organisation()
         _bookings(org, args.bookings)
         _bulk_accept(org, owner, args.requests, args.rounds)
         _pending_page(org, owner)
-
-
-def _organisation():  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
-
-    from tentative.accounts.models import Organisation, StaffMembership
-
-    org = Organisation.objects.create(name="Bench", slug="bench", time_zone="Europe/Paris")
-    user = get_user_model().objects.create_user("bench-owner", password="bench")
-    member = StaffMembership.objects.create(user=user, organisation=org, role="owner")
-    return org, member
 
 
 def _bookings(org, total: int) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,18 @@ def throwaway_database(server: str, *, keep: bool = False) -> Iterator[str]:
             _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+def organisation(slug: str = "bench"):  # type: ignore[no-untyped-def]
+    """An organisation in Paris and its owner's membership (user `<slug>-owner`)."""
+    from django.contrib.auth import get_user_model
+
+    from tentative.accounts.models import Organisation, StaffMembership
+
+    org = Organisation.objects.create(name=slug.title(), slug=slug, time_zone="Europe/Paris")
+    user = get_user_model().objects.create_user(f"{slug}-owner", password="bench")
+    member = StaffMembership.objects.create(user=user, organisation=org, role="owner")
+    return org, member
+
+
 def _admin(server: str, sql: str) -> None:
     import dj_database_url
     import psycopg

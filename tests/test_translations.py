@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 import tentative
 from tentative.core.permissions import Role
@@ -26,6 +28,15 @@ SOURCE = Path(tentative.__file__).resolve().parent
 LOCALE = SOURCE / "locale"
 LANGUAGES = ("fr", "es")
 PLURAL_FORMS = {"fr": 2, "es": 3}  # what the headers say, as in Django's own catalogs
+
+
+@pytest.fixture(autouse=True)
+def language_put_back():  # type: ignore[no-untyped-def]
+    """The renders below leave their language active in the thread (a request's language
+    stays until another request changes it): each test starts in the default language
+    and puts back the one it found, so French never leaks into the tests that follow."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 def catalog(language: str, root: Path = LOCALE):  # type: ignore[no-untyped-def]
@@ -293,3 +304,43 @@ def test_french_punctuation_has_its_non_breaking_spaces() -> None:
             if any(f" {sign}" in line for sign in (":", ";", "!", "?", "»")) or "« " in line:
                 wrong.append(f"{path.name}: {line}")
     assert wrong == []
+
+
+@pytest.mark.django_db
+def test_staff_read_a_bookings_deadline_rule_in_their_language() -> None:
+    """The rule is stored as its parameters beside the text in the booking's language: a
+    French booking's rule reads in Spanish to a Spanish reader; a booking made before the
+    parameters were stored shows its stored text."""
+    from tentative.bookings.models import Booking
+
+    org = OrganisationFactory()
+    date, ticket = on_sale(org, capacity=10, deadline_days_before_start=2)
+    option = book(staff(org), date, ticket, mode=State.OPTION, language="fr")
+    request_ticket = on_sale(org, requires_approval=True, decision_days=3)
+    asked = book(staff(org), *request_ticket, mode=State.REQUEST, language="fr")
+    quote = book(staff(org), date, ticket, mode=State.QUOTE, language="fr")
+    assert option.deadline_rule.startswith("5 jours après la réservation")  # the emails' text
+    membership = MembershipFactory(organisation=org, role=Role.OWNER)
+    client = Client()
+    client.force_login(membership.user)
+    pages = {
+        b.reference: client.get(
+            f"/staff/bookings/{b.reference}/", headers={"Accept-Language": "es"}
+        ).content.decode()
+        for b in (option, asked, quote)
+    }
+    assert (
+        "5 días después de la reserva, como máximo 2 días antes del evento"
+        in (pages[option.reference])
+    )
+    with translation.override("es"):  # a request's rule, where it is shown (the API…)
+        assert Booking.objects.get(id=asked.id).rule_text == "a decidir en 3 días"
+    assert asked.deadline_rule == "à décider sous 3 jours"  # the emails' text, in French
+    assert "válido 30 días" in pages[quote.reference]
+    assert "jours" not in pages[option.reference] and "jours" not in pages[quote.reference]
+    listed = client.get("/staff/bookings/", headers={"Accept-Language": "es"}).content.decode()
+    assert "5 días después de la reserva" in listed
+    # An older booking: no parameters, its stored text.
+    Booking.objects.filter(id=option.id).update(deadline_terms=None)
+    page = client.get(f"/staff/bookings/{option.reference}/", headers={"Accept-Language": "es"})
+    assert "5 jours après la réservation" in page.content.decode()

@@ -23,6 +23,7 @@ from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.demo_appointments import create_appointments_demo
 from tentative.demo_calendar import create_calendar_demo
+from tentative.demo_desk import desk_demo
 from tentative.demo_sales import sales_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
@@ -145,6 +146,7 @@ def create_demo() -> dict[str, str]:
     create_waitlist_demo(org, staff, customers, now)
     sales_demo(org, staff, company, now)
     create_rooms_demo(org, staff, customers, now)  # issue 14: The Vault, Lost Temple
+    desk_demo(org, staff, c_date, concert_types[0], concert_types[1], customers[1], now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",
         "agent": f"{AGENT[0]} / {AGENT[1]}",

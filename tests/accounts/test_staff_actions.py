@@ -67,6 +67,22 @@ def test_only_owners_change_settings(org, role):
         ({"currency": "euro"}, "currency"),
         ({"name": ""}, "name"),
         ({"colour": "red"}, "colour"),
+        ({"languages": []}, "languages"),
+        ({"languages": ["fr"]}, "languages"),  # the default (en) must be offered
+        ({"languages": ["en", "en"]}, "languages"),
+        ({"languages": "en"}, "languages"),
+        ({"languages": ["en", "<script>"]}, "languages"),
+        ({"checkout_hold_minutes": 0}, "checkout_hold_minutes"),
+        ({"checkout_hold_minutes": 121}, "checkout_hold_minutes"),
+        ({"checkout_hold_minutes": None}, "checkout_hold_minutes"),
+        ({"checkout_hold_minutes": "<script>"}, "checkout_hold_minutes"),
+        ({"public_max_places_per_order": -1}, "public_max_places_per_order"),
+        ({"public_max_places_per_order": 10**12}, "public_max_places_per_order"),
+        ({"public_max_open_per_customer": True}, "public_max_open_per_customer"),
+        ({"public_max_open_per_customer": 101}, "public_max_open_per_customer"),
+        ({"retention_days": 29}, "retention_days"),
+        ({"retention_days": 3651}, "retention_days"),
+        ({"retention_days": -1}, "retention_days"),
     ],
 )
 def test_bad_settings_are_refused_per_field(org, values, field):
@@ -74,6 +90,32 @@ def test_bad_settings_are_refused_per_field(org, values, field):
         actions.update_settings(org.id, actor=staff(org), values=values)
     assert field in refused.value.fields
     assert not AuditEntry.objects.exists()
+
+
+def test_the_languages_and_the_public_settings_change_together(org):
+    owner = staff(org)
+    actions.update_settings(
+        org.id,
+        actor=owner,
+        values={
+            "default_language": "es",
+            "languages": ["es", "fr"],
+            "checkout_hold_minutes": 120,
+            "public_max_places_per_order": 1,
+            "public_max_open_per_customer": 100,
+            "retention_days": 30,
+        },
+    )
+    org.refresh_from_db()
+    assert (org.default_language, org.languages) == ("es", ["es", "fr"])
+    assert (org.checkout_hold_minutes, org.public_max_places_per_order) == (120, 1)
+    assert (org.public_max_open_per_customer, org.retention_days) == (100, 30)
+    actions.update_settings(org.id, actor=owner, values={"retention_days": None})
+    assert Organisation.objects.get(id=org.id).retention_days is None
+    # Taking the default language out of the offer is refused, whichever field changes.
+    with pytest.raises(InvalidSettings) as refused:
+        actions.update_settings(org.id, actor=owner, values={"default_language": "en"})
+    assert list(refused.value.fields) == ["languages"]
 
 
 def test_the_currency_is_refused_once_bookings_exist(org):

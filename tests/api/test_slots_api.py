@@ -196,3 +196,39 @@ def test_busy_needs_a_sane_window(api, alice):
         ),
         404,
     )
+
+
+def test_move_a_line_to_another_ticket_type_over_the_api(api, org, offer):
+    """At the new type's price, the total follows; a full type is a 409 that changes
+    nothing; the same key gives the same answer."""
+    from decimal import Decimal
+
+    from tentative.catalog.models import TicketType
+
+    date, ticket = offer
+    reduced = TicketType.objects.create(event=date.event, name="Tarif réduit", price=5)
+    CapacityPool.objects.create(organisation=org, event_date=date, ticket_type=reduced, capacity=2)
+    created = api.post("/bookings", {"mode": "option", "lines": [line(date, ticket, 2)]}).json()
+    reference, line_id = created["reference"], created["lines"][0]["id"]
+    body = {"ticket_type_id": reduced.id, "line_id": line_id}
+    moved = api.post(f"/bookings/{reference}/move", body, key="type-1")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["lines"][0]["ticket_type_id"] == reduced.id
+    assert Decimal(moved.json()["total"]) == Decimal(10)
+    assert api.post(f"/bookings/{reference}/move", body, key="type-1").json() == moved.json()
+    other = api.post("/bookings", {"mode": "option", "lines": [line(date, ticket, 1)]}).json()
+    before = rows()
+    error(
+        api.post(f"/bookings/{other['reference']}/move", {"ticket_type_id": reduced.id}),
+        409,
+        "sold_out",
+    )
+    error(
+        api.post(
+            f"/bookings/{other['reference']}/move",
+            {"ticket_type_id": reduced.id, "starts_at": NINE.isoformat()},
+        ),
+        422,
+    )
+    error(api.post(f"/bookings/{other['reference']}/move", {"ticket_type_id": "<script>"}), 422)
+    assert rows() == before

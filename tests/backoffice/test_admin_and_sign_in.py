@@ -126,6 +126,10 @@ def test_the_settings_page_refuses_a_currency_change_once_bookings_exist(client,
             "deadline_policy": "strict",
             "deadline_at_limit": "release",
             "quote_validity_days": "30",
+            "languages": ["en", "fr", "es"],
+            "checkout_hold_minutes": "15",
+            "public_max_places_per_order": "10",
+            "public_max_open_per_customer": "5",
         },
     )
     assert response.status_code == 409

@@ -82,11 +82,12 @@ def _line(booking):
     return BookingLine.objects.get(booking_id=booking.id)
 
 
-def _post(client, booking, verb, data=None, language="en"):
+def _post(client, booking, verb, data=None, language="en", follow=False):
     return client.post(
         f"/staff/bookings/{booking.reference}/do/{verb}/",
         data or {},
         headers={"accept-language": language},
+        follow=follow,
     )
 
 
@@ -234,6 +235,48 @@ def test_move_to_a_full_date_is_refused_next_to_the_field_and_nothing_changes(cl
     assert 'class="field-error"' in form
     assert "&lt;script&gt;x&lt;/script&gt;" in form and "<script>x" not in page  # kept, escaped
     assert _snapshot(booking) == before
+
+
+def test_move_a_line_to_another_ticket_type_shows_the_new_total_and_balance(client, org):
+    from decimal import Decimal
+
+    from tentative.catalog.models import TicketType
+
+    owner = _signed_in(client, org)
+    date, full = on_sale(org, capacity=10, name="Tarif plein", price=Decimal("20.00"))
+    reduced = TicketType.objects.create(event=date.event, name="Tarif réduit", price=12)
+    booking = book(owner, date, full, quantity=2, mode=State.CONFIRMED)
+    page = _page(client, booking)
+    form = page[page.index('id="do-move"') :]
+    assert f'<option value="{reduced.id}">Tarif réduit (' in form  # offered, with its price
+    response = _post(client, booking, "move", {"ticket_type": reduced.id}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "New total: 24.00 EUR (was 40.00 EUR). Left to pay: 24.00 EUR." in html
+    assert (_line(booking).ticket_type_id, Booking.objects.get(id=booking.id).total) == (
+        reduced.id,
+        Decimal("24.00"),
+    )
+    assert "(Tarif plein) → " in html and "(Tarif réduit); total 40.00 EUR → 24.00 EUR" in html
+
+
+def test_a_full_ticket_type_is_refused_next_to_its_field(client, org):
+    from tentative.catalog.models import TicketType
+    from tentative.inventory.models import CapacityPool
+
+    owner = _signed_in(client, org)
+    date, full = on_sale(org, capacity=10)
+    reduced = TicketType.objects.create(event=date.event, name="Tarif réduit", price=12)
+    CapacityPool.objects.create(organisation=org, event_date=date, ticket_type=reduced, capacity=1)
+    booking = book(owner, date, full, quantity=2)
+    before = _snapshot(booking)
+    response = _post(client, booking, "move", {"ticket_type": reduced.id})
+    assert response.status_code == 409
+    page = response.content.decode()
+    form = page[page.index('id="do-move"') :]
+    around = form[form.index('name="ticket_type"') :]
+    assert "Not enough places left: 1 available." in around[: around.index("</form>")]
+    assert _snapshot(booking) == before and _line(booking).ticket_type_id == full.id
 
 
 def test_move_an_appointment_to_another_time(client, org):
@@ -469,8 +512,8 @@ def test_the_page_reads_a_fixed_number_of_queries(client, org):
     assert later.id
     many = count()
     # Session, user, membership, booking, lines, participants, balance, decide-by, audit,
-    # the lines the history names, emails, the move's dates: 12, pinned.
-    assert few == many == 12, (few, many)
+    # the lines the history names, emails, the move's dates and ticket types: 13, pinned.
+    assert few == many == 13, (few, many)
 
 
 def test_an_option_past_its_limit_can_only_be_ended(client, org):

@@ -144,3 +144,67 @@ def test_a_request_with_its_card_authorised_says_so_and_until_when(client, org, 
                 "/staff/bookings/", headers={"accept-language": "fr"}
             ).content.decode()
     assert page.count("Carte autorisée") == 1 and "jusqu’au 04/03/2031 10:00" in page
+
+
+def _many(org, owner, n: int) -> None:  # type: ignore[no-untyped-def]
+    """n bookings of every kind the list shows: tickets of two events, an appointment,
+    requests, a payment on some, customers with names."""
+    from decimal import Decimal
+
+    from tentative.payments import actions as payments
+    from tests.factories import CustomerFactory
+
+    date, ticket = on_sale(org, capacity=1000)
+    wait, ask = on_sale(org, capacity=1000, requires_approval=True)
+    alice = staff_member(org, f"Alice {n}")
+    haircut = service(org, alice)
+    for i in range(n):
+        customer = CustomerFactory(organisation=org, name=f"Dupont {n}-{i}").id
+        if i % 3 == 2:
+            book(owner, wait, ask, mode=State.REQUEST, customer_id=customer)
+        else:
+            made = book(owner, date, ticket, mode=State.CONFIRMED, customer_id=customer)
+            if i % 2:
+                payments.record_payment(made.id, actor=owner, amount=Decimal("5"))
+    book_slot(owner, haircut, alice, timezone.now() + timedelta(days=5 + n))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, 13),
+        ({"page": "2"}, 13),
+        ({"q": "dupont"}, 11),
+        ({"q": "REFERENCE"}, 11),
+        ({"state": "request"}, 10),
+    ],
+    ids=["first page", "second page", "a name", "a reference's start", "a state"],
+)
+def test_the_list_costs_the_same_queries_for_3_or_30_bookings(client, org, query, expected):
+    """Session, user, membership, count, the page's ids, its rows (with customer, money and
+    the authorisation's end), their lines and each of the lines' words (dates with their
+    events, ticket types, services, prices, staff or rooms: one query each, only for the
+    kinds on the page); a search adds the "is it a whole reference?" look-up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    membership = MembershipFactory(organisation=org)
+    owner = Actor.staff(membership)
+    client.force_login(membership.user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/staff/bookings/", query)
+        assert response.status_code == 200
+        return len(queries)
+
+    _many(org, owner, 3)
+    if query.get("q") == "REFERENCE":  # the start of a ticket booking's reference
+        from tentative.bookings.models import Booking
+
+        first = Booking.objects.filter(organisation=org).order_by("id").first()
+        query = {"q": first.reference[:7].lower()}
+    few = count()
+    _many(org, owner, 30)
+    many = count()
+    assert few == many == expected, (few, many)

@@ -10,8 +10,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tentative.bookings.actions import approve_booking
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.shared.actor import Actor
 from tests.factories import MembershipFactory, OrganisationFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,8 @@ def test_the_counts_are_links_and_tonights_dates_show_how_full_they_are(client):
     assert page.count('<progress value="7" max="10"') == 2
     # 19:00 UTC is 20:00 in Paris: the time is the organisation's.
     assert '<span class="when">8 p.m.</span>' in page, "the time in the organisation's zone"
-    assert "Confirmed" in page and "Request" in page  # activity: the states as words
+    # Activity: the history's sentences, the states as words.
+    assert "Booked as confirmed" in page and "Booked as request" in page
 
 
 def test_the_query_count_does_not_grow_with_the_data(client):
@@ -94,3 +97,30 @@ def test_the_overdue_link_lists_the_overdue_options(client):
         within = client.get("/staff/bookings/?state=option&due=48h").content.decode()
     assert late.reference in overdue and soon.reference not in overdue
     assert soon.reference in within and late.reference not in within
+
+
+def test_recent_activity_reads_as_the_booking_history_with_the_actor_translated(client):
+    """The dashboard's lines are the booking page's sentences: a system job shows as
+    "automatically" in the reader's language, never its raw label."""
+    org = OrganisationFactory(time_zone="Europe/Paris")
+    date, ticket = on_sale(org, requires_approval=True, starts_at=NOW + timedelta(days=30))
+    asked = book(staff(org), date, ticket, mode=State.REQUEST, now=NOW)
+    with time_machine.travel(NOW, tick=False):
+        approve_booking(asked.id, actor=Actor.system("charge after approval"), now=NOW)
+        signed_in(client, org)
+        pages = {
+            language: client.get("/staff/", headers={"accept-language": language}).content.decode()
+            for language in ("en", "fr", "es")
+        }
+        booking_page = client.get(
+            f"/staff/bookings/{asked.reference}/", headers={"accept-language": "fr"}
+        ).content.decode()
+    assert all("charge after approval" not in page for page in pages.values())
+    assert (
+        '<span class="sentence">Approved</span> <span class="muted">automatically</span>'
+        in (pages["en"])
+    )
+    french = '<span class="sentence">Acceptée</span> <span class="muted">automatiquement</span>'
+    assert french in pages["fr"] and french in booking_page
+    assert "automáticamente" in pages["es"]
+    assert f"<code>{asked.reference}</code>" in pages["en"]

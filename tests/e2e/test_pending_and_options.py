@@ -71,7 +71,10 @@ def test_accept_three_of_five_requests_and_refuse_two_with_a_message(
             ticket,
             mode=State.REQUEST,
             customer_id=CustomerFactory(
-                organisation=org, language="en", email=f"guest{i}@example.org"
+                organisation=org,
+                language="en",
+                name=f"Guest Number{i}",
+                email=f"guest{i}@example.org",
             ).id,
         )
         for i in range(5)
@@ -105,6 +108,18 @@ def test_accept_three_of_five_requests_and_refuse_two_with_a_message(
     states = dict(Booking.objects.values_list("id", "state"))
     assert [states[b.id] for b in made] == ["confirmed"] * 3 + ["declined"] * 2
     assert reconcile() == []
+
+    # The date's attendee list: the three accepted are expected at the door, the two
+    # refused are not.
+    page.goto(f"{live_server.url}/staff/dates/{date.id}/attendees/")
+    table = page.inner_text("table.attendees tbody")
+    for b in made[:3]:
+        assert b.reference in table
+    assert "Guest Number0" in table and "Guest Number2" in table
+    for b in made[3:]:
+        assert b.reference not in table
+    assert "Guest Number3" not in table and "Guest Number4" not in table
+    assert page.locator("table.attendees tbody tr").count() == 3
     context.close()
 
     drain()  # fan-out and delivery

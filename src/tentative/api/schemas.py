@@ -261,10 +261,16 @@ class ExtendIn(ReasonIn):
 
 class MoveIn(ReasonIn):
     """`reason` is a private note (the audit trail). Tickets move to another date of their
-    event (`event_date_id`); appointments and room
-    sessions to another start and/or resource (`starts_at`, `resource_id`). Unset: unchanged."""
+    event (`event_date_id`) and/or one line to another ticket type of it (`ticket_type_id`,
+    at that type's price: the total follows; `line_id` names the line when the booking has
+    several); appointments and room sessions to another start and/or resource
+    (`starts_at`, `resource_id`). Unset: unchanged."""
 
     event_date_id: BodyId | None = None
+    ticket_type_id: BodyId | None = None
+    line_id: BodyId | None = Field(
+        None, description="The line that changes ticket type (else: every line moves)."
+    )
     starts_at: When | None = Field(None, description="In the future, with its time zone.")
     resource_id: BodyId | None = None
     message: LongText = Field("", description="For the customer, in the 'moved' email.")
@@ -272,10 +278,13 @@ class MoveIn(ReasonIn):
 
     @model_validator(mode="after")
     def _one_kind(self) -> MoveIn:
-        if self.event_date_id is None and self.starts_at is None and self.resource_id is None:
-            raise ValueError("give event_date_id, or starts_at and/or resource_id")
-        if self.event_date_id is not None and (self.starts_at or self.resource_id):
-            raise ValueError("event_date_id excludes starts_at and resource_id")
+        ticket = self.event_date_id is not None or self.ticket_type_id is not None
+        if not ticket and self.starts_at is None and self.resource_id is None:
+            raise ValueError(
+                "give event_date_id and/or ticket_type_id, or starts_at and/or resource_id"
+            )
+        if ticket and (self.starts_at or self.resource_id):
+            raise ValueError("event_date_id and ticket_type_id exclude starts_at and resource_id")
         return self
 
 

@@ -33,7 +33,7 @@ from tentative.bookings import actions
 from tentative.bookings import labels as booking_labels
 from tentative.bookings.access import access_booking_by_reference, allowed_actions
 from tentative.bookings.models import LINE_WORDS, Booking, BookingLine, Participant
-from tentative.catalog.models import EventDate, Resource
+from tentative.catalog.models import EventDate, Resource, TicketType
 from tentative.core.deadlines import AtLimit
 from tentative.core.permissions import Role
 from tentative.core.states import Action, State
@@ -191,11 +191,14 @@ class QuantityForm(ActionForm):
 
 
 class MoveForm(ActionForm):
-    """Tickets move to another date of their event; a timed booking to another start and/or
+    """Tickets move to another date of their event and/or another ticket type of it (one
+    line, named when the booking has several); a timed booking to another start and/or
     another resource that delivers its service."""
 
     verb = "move"
     event_date = forms.TypedChoiceField(label=_("New date"), coerce=int, required=False)
+    ticket_type = forms.TypedChoiceField(label=_("Ticket type"), coerce=int, required=False)
+    line = forms.TypedChoiceField(label=_("Line"), coerce=int, required=False)
     starts_at = forms.DateTimeField(label=_("New start"), widget=LOCAL, required=False)
     resource = forms.TypedChoiceField(label=_("With"), coerce=int, required=False)
     reason = _note()
@@ -207,7 +210,7 @@ class MoveForm(ActionForm):
         lines = _lines(booking)
         self.timed = any(line.is_timed for line in lines)
         if self.timed:
-            del self.fields["event_date"]
+            del self.fields["event_date"], self.fields["ticket_type"], self.fields["line"]
             services = {line.service_id for line in lines}
             self.fields["resource"].choices = [("", _("The same"))] + [
                 (r.id, r.name)
@@ -217,19 +220,46 @@ class MoveForm(ActionForm):
                 .distinct()
                 .order_by("name")
             ]
+            self.nowhere = False
+            return
+        del self.fields["starts_at"], self.fields["resource"]
+        events = {line.event_date.event_id for line in lines if line.event_date}
+        current = {line.event_date_id for line in lines}
+        dates = [
+            (d.id, f"{d.event.name}, {_local(d.starts_at)}")
+            for d in EventDate.objects.filter(event_id__in=events, starts_at__gt=timezone.now())
+            .exclude(id__in=current)
+            .select_related("event")
+            .order_by("starts_at")
+        ]
+        types = [
+            (t.id, f"{t.name} ({shown_money(t.price, booking.currency)})")
+            for t in TicketType.objects.filter(event_id__in=events).order_by("name", "id")
+        ]
+        self.fields["event_date"].choices = [("", _("The same date")), *dates]
+        self.fields["ticket_type"].choices = [("", _("The same")), *types]
+        self.fields["ticket_type"].help_text = _(
+            "Another ticket type takes its price: the total and the balance follow."
+        )
+        if len(lines) > 1:
+            self.fields["line"].choices = [(line.id, _line_words(line)) for line in lines]
+            self.fields["line"].help_text = _("The line whose ticket type changes.")
         else:
-            del self.fields["starts_at"], self.fields["resource"]
-            events = {line.event_date.event_id for line in lines if line.event_date}
-            current = {line.event_date_id for line in lines}
-            self.fields["event_date"].choices = [
-                (d.id, f"{d.event.name}, {_local(d.starts_at)}")
-                for d in EventDate.objects.filter(event_id__in=events, starts_at__gt=timezone.now())
-                .exclude(id__in=current)
-                .select_related("event")
-                .order_by("starts_at")
-            ]
-        # A ticket whose event has no other date to go to: no move to offer.
-        self.nowhere = not self.timed and not self.fields["event_date"].choices
+            del self.fields["line"]
+        # A ticket whose event has no other date nor another ticket type: no move to offer.
+        self.nowhere = not dates and len(types) < 2
+
+    @property
+    def destination(self) -> str:
+        """The field a refusal of the destination belongs next to."""
+        if self.timed:
+            return "starts_at"
+        data = getattr(self, "cleaned_data", {})
+        return (
+            "ticket_type"
+            if data.get("ticket_type") and not data.get("event_date")
+            else ("event_date")
+        )
 
     def call(self, booking: Booking, actor: Actor) -> Booking:
         data = self.cleaned_data
@@ -240,6 +270,9 @@ class MoveForm(ActionForm):
                 event_date_id=data.get("event_date") or None,
                 starts_at=data.get("starts_at"),
                 resource_id=data.get("resource") or None,
+                ticket_type_id=data.get("ticket_type") or None,
+                # The line matters for a change of ticket type only: a new date moves all.
+                line_id=(data.get("line") or None) if data.get("ticket_type") else None,
             ),
             reason=data["reason"],
             message=data["message"],
@@ -369,18 +402,37 @@ def booking_action(request: HttpRequest, reference: str, verb: str) -> HttpRespo
         messages.error(request, INVALID)
         return _page(request, actor, booking, status=422, bound=form)
     try:
-        form.call(booking, actor)
+        done = form.call(booking, actor)
     except DomainError as error:
         field = FIELD_OF.get((action, error.code))
         if field == "destination":
-            field = "starts_at" if getattr(form, "timed", False) else "event_date"
+            field = form.destination  # type: ignore[attr-defined]
         if field in form.fields:
             form.add_error(field, error.text)
         else:
             messages.error(request, error.text)
         return _page(request, actor, booking, status=error.status, bound=form)
     messages.success(request, DONE[action] % {"reference": booking.reference})
+    if action == Action.MOVE:
+        _new_total(request, booking, done)
     return redirect("backoffice:booking", reference=booking.reference)
+
+
+def _new_total(request: HttpRequest, before: Booking, booking: Booking) -> None:
+    """After a move that changed the price (another ticket type): the new total and what
+    is left to pay."""
+    if booking.total == before.total:
+        return
+    money = payment_selectors.balance(booking)
+    messages.info(
+        request,
+        _("New total: %(total)s (was %(before)s). Left to pay: %(outstanding)s.")
+        % {
+            "total": shown_money(booking.total, booking.currency),
+            "before": shown_money(before.total, booking.currency),
+            "outstanding": shown_money(money.outstanding.amount, booking.currency),
+        },
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ is booked, say) is shown at the top with its status; nothing is written in eithe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,13 +25,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.backoffice.access import staff_actor
+from tentative.backoffice.posting import INVALID, flash_refusal, found_or_404, submit
 from tentative.bookings.labels import rule_text
 from tentative.catalog import actions
 from tentative.catalog.access import (
@@ -46,9 +48,8 @@ from tentative.core.series import MAX_DATES, SeriesTooLong, local_instant, weekl
 from tentative.inventory import actions as inventory
 from tentative.inventory.models import CapacityPool
 from tentative.shared.actor import Actor
-from tentative.shared.errors import DomainError, NotFound
+from tentative.shared.errors import DomainError
 
-INVALID = _("Please correct the form.")
 SAVED = _("Saved.")
 MAX_DAYS = 3660
 MAX_RULE_DAYS = 3650  # ten years: beyond that a deadline rule is a typo
@@ -211,46 +212,47 @@ class TicketTypeForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in actions.TICKET_TYPE_FIELDS}
 
 
-def _found(getter: Any, actor: Actor, object_id: int) -> Any:
-    try:
-        return getter(actor, object_id)
-    except NotFound:
-        raise Http404() from None
-
-
 def _terms_errors(form: forms.BaseForm, error: InvalidTerms) -> None:
     for field, texts in error.fields.items():
         for text in texts:
             form.add_error(field if field in form.fields else None, text)
 
 
+def _terms_refused(form: forms.BaseForm, error: DomainError) -> str:
+    """A refusal of the terms goes next to the fields it names."""
+    if isinstance(error, InvalidTerms):
+        _terms_errors(form, error)
+        return str(INVALID)
+    return str(error.text)
+
+
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     form = EventForm(request.POST or None)
-    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                event = actions.create_event(
-                    actor.organisation_id,  # type: ignore[arg-type]
-                    actor=actor,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                )
-            except InvalidTerms as error:
-                _terms_errors(form, error)
-                status = error.status
-            except DomainError as error:
-                messages.error(request, error.text)
-                status = error.status
-            else:
-                messages.success(request, SAVED)
-                return redirect("backoffice:catalogue_event", event_id=event.id)
-        else:
-            status = 422
-        if status == 422:
-            messages.error(request, INVALID)
+
+        def create(data: dict[str, Any]) -> HttpResponse:
+            event = actions.create_event(
+                actor.organisation_id,  # type: ignore[arg-type]
+                actor=actor,
+                name=data["name"],
+                description=data["description"],
+            )
+            messages.success(request, SAVED)
+            return redirect("backoffice:catalogue_event", event_id=event.id)
+
+        return submit(
+            request,
+            form,
+            act=create,
+            again=lambda status: _events_page(request, actor, form, status),
+            refused=_terms_refused,
+        )
+    return _events_page(request, actor, form, 200)
+
+
+def _events_page(request: HttpRequest, actor: Actor, form: forms.Form, status: int) -> HttpResponse:
     now = timezone.now()
     rows = (
         visible_events(actor)
@@ -329,7 +331,7 @@ def _event_page(
 
 
 def _event(actor: Actor, event_id: int) -> Event:
-    event = _found(access_event, actor, event_id)
+    event = found_or_404(access_event, actor, event_id)
     event.organisation  # noqa: B018 - loaded once for the zone
     return event  # type: ignore[no-any-return]
 
@@ -341,20 +343,43 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method != "POST":
         return _event_page(request, actor, found)
     form = EventForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _event_page(request, actor, found, status=422, event_form=form)
-    try:
-        actions.update_event(found.id, actor=actor, **form.cleaned_data)
-    except InvalidTerms as error:
-        _terms_errors(form, error)
-        messages.error(request, INVALID)
-        return _event_page(request, actor, found, status=error.status, event_form=form)
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _event_page(request, actor, found, status=error.status, event_form=form)
-    messages.success(request, SAVED)
-    return redirect("backoffice:catalogue_event", event_id=found.id)
+    return _from_event_page(
+        request,
+        actor,
+        found,
+        form,
+        lambda data: actions.update_event(found.id, actor=actor, **data),
+        again_with={"event_form": form},
+        refused=_terms_refused,
+    )
+
+
+def _from_event_page(
+    request: HttpRequest,
+    actor: Actor,
+    found: Event,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], Any],
+    *,
+    again_with: dict[str, Any],
+    refused: Callable[[forms.BaseForm, DomainError], str] = flash_refusal,
+) -> HttpResponse:
+    """A form of the event page: `change` calls the action with the clean data (and may
+    return the message to show instead of "Saved."); done, back to the event page; refused,
+    the event page again with the form as typed (`again_with`: `_event_page`'s keyword)."""
+
+    def act(data: dict[str, Any]) -> HttpResponse:
+        said = change(data)
+        messages.success(request, said if isinstance(said, str) else SAVED)
+        return redirect("backoffice:catalogue_event", event_id=found.id)
+
+    return submit(
+        request,
+        form,
+        act=act,
+        again=lambda status: _event_page(request, actor, found, status=status, **again_with),
+        refused=refused,
+    )
 
 
 @login_required
@@ -363,63 +388,57 @@ def add_dates(request: HttpRequest, event_id: int) -> HttpResponse:
     actor = staff_actor(request)
     found = _event(actor, event_id)
     form = DatesForm(request.POST, zone=found.organisation.zone, now=timezone.now())
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _event_page(request, actor, found, status=422, dates_form=form)
-    try:
+
+    def add(data: dict[str, Any]) -> str:
         made = inventory.add_dates(
-            found.id,
-            actor=actor,
-            times=form.cleaned_data["times"],
-            capacity=form.cleaned_data["capacity"],
+            found.id, actor=actor, times=data["times"], capacity=data["capacity"]
         )
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _event_page(request, actor, found, status=error.status, dates_form=form)
-    messages.success(request, _("%(count)s date(s) added, on sale.") % {"count": len(made)})
-    return redirect("backoffice:catalogue_event", event_id=found.id)
+        return str(_("%(count)s date(s) added, on sale.") % {"count": len(made)})
+
+    return _from_event_page(request, actor, found, form, add, again_with={"dates_form": form})
 
 
 @login_required
 @require_POST
 def set_capacity(request: HttpRequest, date_id: int) -> HttpResponse:
-    actor = staff_actor(request)
-    date = _found(access_date, actor, date_id)
-    found = _event(actor, date.event_id)
-    key = f"capacity-{date.id}"
-    form = CapacityForm(request.POST, prefix=key)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _event_page(request, actor, found, status=422, bound={key: form})
-    try:
-        inventory.set_capacity(date.id, actor=actor, capacity=form.cleaned_data["capacity"])
-    except DomainError as error:
-        form.add_error("capacity", error.text)
-        messages.error(request, error.text)
-        return _event_page(request, actor, found, status=error.status, bound={key: form})
-    messages.success(request, SAVED)
-    return redirect("backoffice:catalogue_event", event_id=found.id)
+    return _set_places(request, "capacity", date_id)
 
 
 @login_required
 @require_POST
 def set_quota(request: HttpRequest, type_id: int) -> HttpResponse:
+    return _set_places(request, "quota", type_id)
+
+
+# What the event page's rows change through the inventory: a date's capacity, a ticket
+# type's quota per date (the row's object, its form, the inventory's action).
+PLACES: dict[str, tuple[Callable[..., Any], type[forms.Form], Callable[..., Any]]] = {
+    "capacity": (access_date, CapacityForm, inventory.set_capacity),
+    "quota": (access_ticket_type, QuotaForm, inventory.set_quota),
+}
+
+
+def _set_places(request: HttpRequest, field: str, object_id: int) -> HttpResponse:
+    """A refusal (below what is taken, say) comes back next to the field of that row's
+    form, which its prefix keys on the page."""
     actor = staff_actor(request)
-    ticket_type = _found(access_ticket_type, actor, type_id)
-    found = _event(actor, ticket_type.event_id)
-    key = f"quota-{ticket_type.id}"
-    form = QuotaForm(request.POST, prefix=key)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _event_page(request, actor, found, status=422, bound={key: form})
-    try:
-        inventory.set_quota(ticket_type.id, actor=actor, quota=form.cleaned_data["quota"])
-    except DomainError as error:
-        form.add_error("quota", error.text)
-        messages.error(request, error.text)
-        return _event_page(request, actor, found, status=error.status, bound={key: form})
-    messages.success(request, SAVED)
-    return redirect("backoffice:catalogue_event", event_id=found.id)
+    access, form_class, set_places = PLACES[field]
+    row = found_or_404(access, actor, object_id)
+    form = form_class(request.POST, prefix=f"{field}-{row.id}")
+
+    def next_to_the_field(form: forms.BaseForm, error: DomainError) -> str:
+        form.add_error(field, error.text)
+        return str(error.text)
+
+    return _from_event_page(
+        request,
+        actor,
+        _event(actor, row.event_id),
+        form,
+        lambda data: set_places(row.id, actor=actor, **{field: data[field]}),
+        again_with={"bound": {form.prefix or "": form}},
+        refused=next_to_the_field,
+    )
 
 
 def _type_page(
@@ -446,23 +465,22 @@ def _type_page(
 def _save_type(
     request: HttpRequest, actor: Actor, event: Event, form: TicketTypeForm
 ) -> HttpResponse:
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _type_page(request, actor, event, form, status=422)
-    try:
+
+    def save(data: dict[str, Any]) -> HttpResponse:
         if form.instance.pk:
             actions.update_ticket_type(form.instance.pk, actor=actor, terms=form.terms())
         else:
             actions.create_ticket_type(event.id, actor=actor, terms=form.terms())
-    except InvalidTerms as error:
-        _terms_errors(form, error)
-        messages.error(request, INVALID)
-        return _type_page(request, actor, event, form, status=error.status)
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _type_page(request, actor, event, form, status=error.status)
-    messages.success(request, SAVED)
-    return redirect("backoffice:catalogue_event", event_id=event.id)
+        messages.success(request, SAVED)
+        return redirect("backoffice:catalogue_event", event_id=event.id)
+
+    return submit(
+        request,
+        form,
+        act=save,
+        again=lambda status: _type_page(request, actor, event, form, status=status),
+        refused=_terms_refused,
+    )
 
 
 @login_required
@@ -484,7 +502,7 @@ def new_ticket_type(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def ticket_type(request: HttpRequest, type_id: int) -> HttpResponse:
     actor = staff_actor(request)
-    found = _found(access_ticket_type, actor, type_id)
+    found = found_or_404(access_ticket_type, actor, type_id)
     event = _event(actor, found.event_id)
     if request.method == "POST":
         # Bound to a fresh copy: the action re-reads the row under lock anyway.

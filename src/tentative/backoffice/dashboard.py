@@ -13,12 +13,10 @@ from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from tentative.audit.models import AuditEntry
 from tentative.backoffice.access import staff_actor
-from tentative.bookings import labels
+from tentative.backoffice.history import history_sentences
 from tentative.catalog.models import EventDate
 from tentative.inventory.models import CapacityPool
 from tentative.notifications.selectors import dashboard_counts
@@ -27,38 +25,6 @@ from tentative.shared.clock import now_or
 
 DATES_SHOWN = 8
 ACTIVITY_SHOWN = 12
-
-# The activity's verbs, as staff say them: a booking's actions (core.states.Action), the
-# money's and the vouchers' (payments' audit entries); reserves' words are audit.ACTIONS.
-# An unknown code is shown as it is (shared.labels.label).
-VERBS: dict[str, Promise] = {
-    "create": _("New booking"),
-    "convert": _("Quote converted"),
-    "approve": _("Request approved"),
-    "decline": _("Request declined"),
-    "confirm": _("Booking confirmed"),
-    "extend": _("Deadline extended"),
-    "expire": _("Option expired"),
-    "cancel": _("Booking cancelled"),
-    "reinstate": _("Booking reinstated"),
-    "move": _("Booking moved"),
-    "change_quantity": _("Places changed"),
-    "payment.record": _("Payment recorded"),
-    "payment.request": _("Payment link created"),
-    "payment.request_sent": _("Payment link emailed"),
-    "payment.request_cancelled": _("Payment link withdrawn"),
-    "payment.start": _("Card payment started"),
-    "payment.authorised": _("Card authorised"),
-    "payment.captured": _("Payment received"),
-    "payment.failed": _("Card payment failed"),
-    "payment.cancelled": _("Card authorisation voided"),
-    "payment.pending": _("Card payment pending"),
-    "refund": _("Refund"),
-    "voucher.issue": _("Coupon or gift voucher issued"),
-    "voucher.redeem": _("Paid with a coupon or gift voucher"),
-    "voucher.recredit": _("Put back on a coupon or gift voucher"),
-    "voucher.send": _("Coupon or gift voucher emailed"),
-}
 
 
 @dataclass
@@ -120,15 +86,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .exclude(last_error="")
         .count()
     )
-    activity = list(
+    entries = list(
         AuditEntry.objects.filter(organisation_id=actor.organisation_id)
-        .select_related("booking")
+        .select_related("booking", "actor_user")
         .order_by("-at", "-id")[:ACTIVITY_SHOWN]
     )
-    for entry in activity:
-        entry.verb = VERBS.get(entry.action) or entry.action_label
-        entry.from_label = labels.label(labels.STATES, entry.from_state) if entry.from_state else ""
-        entry.to_label = labels.label(labels.STATES, entry.to_state) if entry.to_state else ""
+    # The booking page's sentences, who acted in the reader's language ("automatically",
+    # "by Ana"), never the raw actor label of a system job.
+    currency = request.staff_organisation.currency  # type: ignore[attr-defined]
+    activity = [
+        (entry.booking, sentence)
+        for entry, sentence in zip(
+            entries, history_sentences(entries, currency=currency), strict=True
+        )
+    ]
     return render(
         request,
         "backoffice/dashboard.html",

@@ -83,6 +83,8 @@ def _names(entries: list[AuditEntry]) -> _Names:
                         dates.add(where["event_date"])
                     if isinstance(where.get("resource"), int):
                         resources.add(where["resource"])
+                    if isinstance(where.get("ticket_type"), int):
+                        types.add(where["ticket_type"])
     return _Names(
         dates=EventDate.objects.in_bulk(dates) if dates else {},
         ticket_types=dict(TicketType.objects.filter(id__in=types).values_list("id", "name"))
@@ -190,6 +192,9 @@ def _extended(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: 
 def _where(where: dict[str, Any], names: _Names) -> str:
     text = _when(where.get("starts_at"))
     resource = names.resources.get(where.get("resource") or 0)
+    ticket_type = names.ticket_types.get(where.get("ticket_type") or 0)
+    if ticket_type:
+        return f"{text} ({ticket_type})"
     return f"{text} ({resource})" if resource else text
 
 
@@ -198,10 +203,23 @@ def _moved(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str
     after = [w for w in data.get("to") or [] if isinstance(w, dict)]
     if not before or not after:
         return _("Moved")
-    return _("Moved: %(from)s → %(to)s") % {
+    if len(before) == len(after):
+        # Only the lines that moved: the others stayed where they were.
+        pairs = [(b, a) for b, a in zip(before, after, strict=True) if b != a] or list(
+            zip(before, after, strict=True)
+        )
+        before, after = [b for b, _a in pairs], [a for _b, a in pairs]
+    text = _("Moved: %(from)s → %(to)s") % {
         "from": ", ".join(dict.fromkeys(_where(w, names) for w in before)),
         "to": ", ".join(dict.fromkeys(_where(w, names) for w in after)),
     }
+    total = data.get("total")
+    if isinstance(total, dict):
+        text += "; " + _("total %(from)s → %(to)s") % {
+            "from": _money(total.get("from"), currency),
+            "to": _money(total.get("to"), currency),
+        }
+    return text
 
 
 def _players(counts: Any) -> str:

@@ -59,6 +59,18 @@ def _role_choices() -> list[tuple[str, Any]]:
     return [(r.value, ROLES[r.value]) for r in Role]
 
 
+def _number(name: str, label: Any, *, required: bool = True, help_text: Any = "") -> forms.Field:
+    """A number setting: its range is the action's (`update_settings.RANGES`), which checks
+    it whatever face sends it; here it only hints the browser."""
+    low, high = actions.SETTINGS_RANGES[name]
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": low, "max": high}),
+    )
+
+
 class SettingsForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("Organisation name"))
     time_zone = forms.ChoiceField(label=_("Time zone"))
@@ -78,6 +90,30 @@ class SettingsForm(forms.Form):
     )
     quote_validity_days = forms.IntegerField(
         min_value=1, max_value=3650, label=_("A quote is valid for (days)")
+    )
+    # The public pages (issue 12) and how long personal data is kept.
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,  # none ticked: the action says why that is refused
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Languages of the public pages"),
+        help_text=_("The default language must be one of them."),
+    )
+    checkout_hold_minutes = _number(
+        "checkout_hold_minutes",
+        _("Places chosen online are held while the visitor checks out (minutes)"),
+    )
+    public_max_places_per_order = _number(
+        "public_max_places_per_order", _("Most places in one online order")
+    )
+    public_max_open_per_customer = _number(
+        "public_max_open_per_customer", _("Most open bookings per customer online")
+    )
+    retention_days = _number(
+        "retention_days",
+        _("Delete customers' personal data this many days after their date"),
+        required=False,
+        help_text=_("Leave empty to keep it."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ translated message) on the page with the error's HTTP status. Rights are the act
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tentative.backoffice.access import staff_actor
+from tentative.backoffice.posting import found_or_404, submit
 from tentative.bookings import labels as booking_labels
 from tentative.bookings.access import access_booking_by_reference
 from tentative.bookings.models import Booking
@@ -40,9 +42,8 @@ from tentative.payments.access import access_voucher
 from tentative.payments.errors import VoucherUnknown
 from tentative.payments.models import Payment, Voucher
 from tentative.shared.actor import Actor
-from tentative.shared.errors import DomainError, NotFound
+from tentative.shared.errors import DomainError
 
-INVALID = _("Please correct the form.")
 LIST_LIMIT = 200
 AMOUNT = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0")}
 
@@ -143,42 +144,35 @@ def _rows(actor: Actor) -> list[Voucher]:
 def vouchers(request: HttpRequest) -> HttpResponse:
     actor = staff_actor(request)
     form = IssueForm(request.POST or None)
-    status = 200
+
+    def page(status: int) -> HttpResponse:
+        return render(
+            request,
+            "backoffice/vouchers.html",
+            {"vouchers": _rows(actor), "form": form, "limit": LIST_LIMIT},
+            status=status,
+        )
+
+    def issue(data: dict[str, Any]) -> HttpResponse:
+        voucher = actions.issue_voucher(
+            actor=actor,
+            kind=data["kind"],
+            amount=data["amount"],
+            method=data["method"],
+            expires_at=_end_of(data["expires_on"]),
+            email=data["email"],
+            note=data["note"],
+        )
+        messages.success(request, _("Issued %(code)s.") % {"code": voucher.code})
+        return redirect("backoffice:voucher", code=voucher.code)
+
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                voucher = actions.issue_voucher(
-                    actor=actor,
-                    kind=data["kind"],
-                    amount=data["amount"],
-                    method=data["method"],
-                    expires_at=_end_of(data["expires_on"]),
-                    email=data["email"],
-                    note=data["note"],
-                )
-            except DomainError as error:
-                messages.error(request, error.text)
-                status = error.status
-            else:
-                messages.success(request, _("Issued %(code)s.") % {"code": voucher.code})
-                return redirect("backoffice:voucher", code=voucher.code)
-        else:
-            messages.error(request, INVALID)
-            status = 422
-    return render(
-        request,
-        "backoffice/vouchers.html",
-        {"vouchers": _rows(actor), "form": form, "limit": LIST_LIMIT},
-        status=status,
-    )
+        return submit(request, form, act=issue, again=page)
+    return page(200)
 
 
 def _get(actor: Actor, code: str) -> Voucher:
-    try:
-        return access_voucher(actor, code)
-    except DomainError:
-        raise Http404() from None
+    return found_or_404(access_voucher, actor, code, refusal=DomainError)  # type: ignore[no-any-return]
 
 
 @login_required
@@ -233,10 +227,7 @@ def send(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _booking(actor: Actor, reference: str) -> Booking:
-    try:
-        return access_booking_by_reference(actor, reference.upper()[:12])
-    except NotFound:
-        raise Http404() from None
+    return found_or_404(access_booking_by_reference, actor, reference.upper()[:12])  # type: ignore[no-any-return]
 
 
 def money_context(booking: Booking, **forms_: forms.Form) -> dict[str, Any]:
@@ -283,97 +274,96 @@ def booking_money(request: HttpRequest, reference: str) -> HttpResponse:
     return _money_page(request, _booking(actor, reference))
 
 
+# What one of the money forms does with its valid data: calls its action and returns
+# the messages to show after it, (level, text) each.
+MoneyAct = Callable[[Booking, Actor, dict[str, Any]], list[tuple[int, str]]]
+
+
+def _money_form(
+    request: HttpRequest, reference: str, form_class: type[forms.Form], name: str, act: MoneyAct
+) -> HttpResponse:
+    """The booking money page's forms (redeem, coupon, cancel with money), one way: parse,
+    call the action, and either go back to the payments with what was done or show the
+    page again with the form as typed (`name` is its key in `money_context`) and the
+    refusal."""
+    actor = staff_actor(request)
+    booking = _booking(actor, reference)
+    form = form_class(request.POST)
+
+    def done(data: dict[str, Any]) -> HttpResponse:
+        for level, text in act(booking, actor, data):
+            messages.add_message(request, level, text)
+        return _back_to_payments(booking)
+
+    return submit(
+        request,
+        form,
+        act=done,
+        again=lambda status: _money_page(request, booking, status=status, **{name: form}),
+    )
+
+
+def _redeem(booking: Booking, actor: Actor, data: dict[str, Any]) -> list[tuple[int, str]]:
+    payment = actions.redeem_voucher(
+        booking.id, data["code"], _nonzero(data["amount"]), actor=actor
+    )
+    amount = shown(payment.captured, payment.currency)
+    return [(messages.SUCCESS, _("%(amount)s paid with the voucher.") % {"amount": amount})]
+
+
+def _coupon(booking: Booking, actor: Actor, data: dict[str, Any]) -> list[tuple[int, str]]:
+    coupon = actions.refund_to_voucher(
+        booking.id,
+        _nonzero(data["amount"]),
+        actor=actor,
+        expires_at=_end_of(data["expires_on"]),
+        note=data["note"],
+    )
+    text = _("Coupon %(code)s created; it is not sent yet: send it from the coupon list.")
+    return [(messages.SUCCESS, text % {"code": coupon.code})]
+
+
+def _cancel(booking: Booking, actor: Actor, data: dict[str, Any]) -> list[tuple[int, str]]:
+    done = actions.cancel_with_money(
+        booking.id,
+        actor=actor,
+        reason=data["reason"],
+        refund_amount=_nonzero(data["refund"]),
+        coupon_amount=_nonzero(data["coupon"]),
+        recredit_vouchers=data["recredit"],
+        coupon_expires_at=_end_of(data["coupon_expires_on"]),
+    )
+    said = [
+        (
+            messages.SUCCESS,
+            _("Booking %(reference)s cancelled.") % {"reference": booking.reference},
+        )
+    ]
+    if done.pay_back_yourself:
+        yourself = _(
+            "%(amount)s was paid in cash, by card terminal or by transfer: "
+            "pay it back to the customer yourself."
+        )
+        amount = shown(done.pay_back_yourself, booking.currency)
+        said.append((messages.WARNING, yourself % {"amount": amount}))
+    if done.coupon is not None:
+        said.append((messages.INFO, _("Coupon %(code)s issued.") % {"code": done.coupon.code}))
+    return said
+
+
 @require_POST
 @login_required
 def booking_redeem(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = staff_actor(request)
-    booking = _booking(actor, reference)
-    form = RedeemForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _money_page(request, booking, status=422, redeem=form)
-    try:
-        payment = actions.redeem_voucher(
-            booking.id,
-            form.cleaned_data["code"],
-            _nonzero(form.cleaned_data["amount"]),
-            actor=actor,
-        )
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _money_page(request, booking, status=error.status, redeem=form)
-    messages.success(
-        request,
-        _("%(amount)s paid with the voucher.")
-        % {"amount": shown(payment.captured, payment.currency)},
-    )
-    return _back_to_payments(booking)
+    return _money_form(request, reference, RedeemForm, "redeem", _redeem)
 
 
 @require_POST
 @login_required
 def booking_coupon(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = staff_actor(request)
-    booking = _booking(actor, reference)
-    form = CouponForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _money_page(request, booking, status=422, coupon=form)
-    data = form.cleaned_data
-    try:
-        coupon = actions.refund_to_voucher(
-            booking.id,
-            _nonzero(data["amount"]),
-            actor=actor,
-            expires_at=_end_of(data["expires_on"]),
-            note=data["note"],
-        )
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _money_page(request, booking, status=error.status, coupon=form)
-    messages.success(
-        request,
-        _("Coupon %(code)s created; it is not sent yet: send it from the coupon list.")
-        % {"code": coupon.code},
-    )
-    return _back_to_payments(booking)
+    return _money_form(request, reference, CouponForm, "coupon", _coupon)
 
 
 @require_POST
 @login_required
 def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = staff_actor(request)
-    booking = _booking(actor, reference)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, INVALID)
-        return _money_page(request, booking, status=422, cancel=form)
-    data = form.cleaned_data
-    try:
-        done = actions.cancel_with_money(
-            booking.id,
-            actor=actor,
-            reason=data["reason"],
-            refund_amount=_nonzero(data["refund"]),
-            coupon_amount=_nonzero(data["coupon"]),
-            recredit_vouchers=data["recredit"],
-            coupon_expires_at=_end_of(data["coupon_expires_on"]),
-        )
-    except DomainError as error:
-        messages.error(request, error.text)
-        return _money_page(request, booking, status=error.status, cancel=form)
-    messages.success(
-        request, _("Booking %(reference)s cancelled.") % {"reference": booking.reference}
-    )
-    if done.pay_back_yourself:
-        messages.warning(
-            request,
-            _(
-                "%(amount)s was paid in cash, by card terminal or by transfer: "
-                "pay it back to the customer yourself."
-            )
-            % {"amount": shown(done.pay_back_yourself, booking.currency)},
-        )
-    if done.coupon is not None:
-        messages.info(request, _("Coupon %(code)s issued.") % {"code": done.coupon.code})
-    return _back_to_payments(booking)
+    return _money_form(request, reference, CancelForm, "cancel", _cancel)

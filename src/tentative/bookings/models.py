@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.models import Customer, Organisation
-from tentative.bookings import labels
+from tentative.bookings import deadline_text, labels
 from tentative.catalog.models import EventDate, Resource, Service, ServicePrice, TicketType
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import Action, State
@@ -62,6 +62,9 @@ class Booking(models.Model):
         max_length=16, choices=[(a.value, a.value) for a in AtLimit], default=AtLimit.RELEASE
     )
     deadline_rule = models.CharField(max_length=300, blank=True)
+    # The rule's parameters (bookings/deadline_text.py), to write it in the reader's
+    # language; None on bookings made before they were stored, which show `deadline_rule`.
+    deadline_terms = models.JSONField(null=True, blank=True)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3)
     note = models.TextField(blank=True)
@@ -81,6 +84,11 @@ class Booking(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["organisation", "state", "created_at"]),
+            # The staff bookings list, newest first: walked from the top and stopped at the
+            # page (bench/bookings_list.py), where a sort of every booking spilled to disk.
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="booking_list_newest_first"
+            ),
             # The lapsed-option sweep and the inline reclaim look options up by their limit.
             models.Index(
                 fields=["deadline_enforced"],
@@ -102,6 +110,11 @@ class Booking(models.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def rule_text(self) -> str:
+        """The deadline rule in the reader's language."""
+        return deadline_text.rule_text(self.deadline_terms, self.deadline_rule)
 
     def get_state_display(self) -> str:
         """The state in the reader's language (the choices keep the codes: no migration)."""

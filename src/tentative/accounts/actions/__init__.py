@@ -19,12 +19,14 @@ from tentative.accounts.actions.set_reserve_channels import set_reserve_channels
 from tentative.accounts.actions.set_widget_sites import set_widget_sites
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
+from tentative.accounts.actions.update_settings import RANGES as SETTINGS_RANGES
 from tentative.accounts.actions.update_settings import update_settings
 
 __all__ = [
     "MAX_CONTACTS",
     "MAX_GRACE",
     "SETTINGS_FIELDS",
+    "SETTINGS_RANGES",
     "ContactData",
     "CustomerData",
     "change_role",

@@ -265,7 +265,8 @@ def extend(request: HttpRequest, reference: Reference, payload: ExtendIn) -> Res
 @_mutation("/bookings/{reference}/move", 200, BookingOut)
 @idempotent
 def move(request: HttpRequest, reference: Reference, payload: MoveIn) -> Result:
-    """Another date (tickets), or another time, staff member or room; all or nothing."""
+    """Another date and/or ticket type (tickets), or another time, staff member or room;
+    all or nothing: a full date or ticket type refuses it (409 sold_out)."""
     booking = actions.move_booking(
         _booking_id(request, reference),
         actor=staff_actor(request),
@@ -273,6 +274,8 @@ def move(request: HttpRequest, reference: Reference, payload: MoveIn) -> Result:
             event_date_id=payload.event_date_id,
             starts_at=payload.starts_at,
             resource_id=payload.resource_id,
+            ticket_type_id=payload.ticket_type_id,
+            line_id=payload.line_id,
         ),
         reason=payload.reason,
         message=payload.message,

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext, override
+from django.utils.translation import override
 
 from tentative.accounts.models import Organisation
-from tentative.bookings.deadline_text import describe
+from tentative.bookings.deadline_text import in_language, option_terms
 from tentative.bookings.errors import DeadlineUnreachable
 from tentative.catalog.models import OfferTerms
 from tentative.core import deadlines
@@ -44,12 +44,10 @@ def deadline_fields(
     if state == State.QUOTE:
         days = org.quote_validity_days
         shown = min(deadlines.add_calendar_days(now, days, org.zone), first_start)
-        with override(language):
-            rule = ngettext("valid %(n)d day", "valid %(n)d days", days) % {"n": days}
-        return _fields(shown, shown, AtLimit.RELEASE, rule)
+        return _fields(shown, shown, AtLimit.RELEASE, {"kind": "quote", "days": days}, language)
     if state == State.REQUEST:
         return request_deadline(org, offers, now=now, language=language)
-    return _fields(None, None, AtLimit.RELEASE, "")
+    return _fields(None, None, AtLimit.RELEASE, None, language)
 
 
 def request_deadline(
@@ -60,17 +58,12 @@ def request_deadline(
     the decision must fall within the authorisation, core/approval.py)."""
     first_start = min(starts_at for starts_at, _ in offers)
     days = [terms.decision_days for _, terms in offers if terms.decision_days]
-    with override(language):
-        if not days:
-            return _fields(
-                None, first_start, AtLimit.RELEASE, gettext("to be decided before the event starts")
-            )
-        within = min(days)
-        limit = min(deadlines.add_calendar_days(now, within, org.zone), first_start)
-        rule = ngettext(
-            "to be decided within %(n)d day", "to be decided within %(n)d days", within
-        ) % {"n": within}
-    return _fields(None, limit, AtLimit.RELEASE, rule)
+    if not days:
+        rule = {"kind": "request", "within": None}
+        return _fields(None, first_start, AtLimit.RELEASE, rule, language)
+    within = min(days)
+    limit = min(deadlines.add_calendar_days(now, within, org.zone), first_start)
+    return _fields(None, limit, AtLimit.RELEASE, {"kind": "request", "within": within}, language)
 
 
 def option_deadline(
@@ -95,17 +88,22 @@ def option_deadline(
                     deadline=formats.date_format(local, "DATETIME_FORMAT")
                 ) from None
     first = min(found, key=lambda d: d.shown)
-    return _fields(
-        first.shown, first.enforced, first.at_limit, describe(first.rule, language=language)
-    )
+    return _fields(first.shown, first.enforced, first.at_limit, option_terms(first.rule), language)
 
 
 def _fields(
-    shown: datetime | None, enforced: datetime | None, at_limit: AtLimit, rule: str
+    shown: datetime | None,
+    enforced: datetime | None,
+    at_limit: AtLimit,
+    terms: dict[str, Any] | None,
+    language: str,
 ) -> dict[str, Any]:
+    """The rule's parameters (staff read it in their language) and its text in the
+    booking's language (the customer's emails quote it)."""
     return {
         "deadline_shown": shown,
         "deadline_enforced": enforced,
         "at_limit": at_limit.value,
-        "deadline_rule": rule,
+        "deadline_rule": in_language(terms, language) if terms else "",
+        "deadline_terms": terms,
     }

@@ -25,6 +25,7 @@ by one in a savepoint, before the pools: such a slot is one resource's, there is
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -232,18 +233,24 @@ ACCEPTED_FIELDS = (
     "deadline_enforced",
     "at_limit",
     "deadline_rule",
+    "deadline_terms",
     "updated_at",
 )
 
 
 def _save(bookings: list[Booking]) -> None:
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    values_of: dict[tuple[object, ...], tuple[object, ...]] = {}
     for booking in bookings:
-        groups[tuple(getattr(booking, name) for name in ACCEPTED_FIELDS)].append(booking.id)
-    for values, ids in groups.items():
+        values = tuple(getattr(booking, name) for name in ACCEPTED_FIELDS)
+        # The rule's parameters are a dict: grouped by their JSON, written as they are.
+        key = tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in values)
+        groups[key].append(booking.id)
+        values_of[key] = values
+    for key, ids in groups.items():
         for start in range(0, len(ids), capacity.IDS_PER_STATEMENT):
             Booking.objects.filter(id__in=ids[start : start + capacity.IDS_PER_STATEMENT]).update(
-                **dict(zip(ACCEPTED_FIELDS, values, strict=True))
+                **dict(zip(ACCEPTED_FIELDS, values_of[key], strict=True))
             )
 
 
