@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0003_lines_of_every_offer"),
+        ("bookings", "0005_rooms"),
     ]
 
     operations = [
