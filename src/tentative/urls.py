@@ -11,5 +11,6 @@ urlpatterns = [
     path("staff/notifications/", include("tentative.backoffice.notifications_urls")),
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("o/<slug:org_slug>/me/", include("tentative.portal.urls")),
     path("", include("tentative.public.urls")),
 ]

@@ -62,3 +62,19 @@ LANGUAGE_INVALID = _("Choose one of the organisation's languages.")
 KIND_INVALID = _("A customer is a person or a company.")
 PERSON_CONTACTS = _("Only a company has contacts.")
 TOO_MANY_CONTACTS = _("A company has at most %(max)s contacts.")
+
+
+class TooManySignInLinks(DomainError):
+    code, status = "too_many_sign_in_links", 429
+    message = _(
+        "Too many sign-in links were asked from here. Please wait a quarter of an hour, then "
+        "ask again."
+    )
+
+
+class ErasureBlocked(DomainError):
+    code, status = "erasure_blocked", 409
+    message = _(
+        "Personal data cannot be erased while bookings are still open or unpaid (%(references)s): "
+        "they need a name and an address until they are settled."
+    )

@@ -28,6 +28,8 @@ ACTIONS: dict[str, Promise] = {
     "check_in": _("Ticket checked in"),
     "customer.create": _("Customer created"),
     "customer.update": _("Customer changed"),
+    "customer.erasure_request": _("Customer asked for their personal data to be erased"),
+    "customer.anonymise": _("Customer's personal data erased (anonymised)"),
 }
 
 

@@ -28,6 +28,8 @@ the organisation's staff with an address plus `NotificationSettings.staff_addres
     voucher.sent         coupon, to the voucher's address or its booking's customer
     reserve.release_soon reserve_release_soon to the reserve's users (`reserve_users`), the
                          day before its undrawn places return to general sale
+    customer.sign_in_link sign_in_link to the customer who asked it (a private topic: never
+                         posted to a webhook)
 
 Every event also goes to each active webhook endpoint of the organisation that chose it.
 """
@@ -169,11 +171,14 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
                     now,
                 )
             )
+    elif event.topic == topics.CUSTOMER_SIGN_IN_LINK:
+        rows.extend(_sign_in_link(event, batch, now=now))
     elif event.topic in _NOTICES:
         rows.extend(_notices(event, batch, now=now))
     organisation = batch.organisations[event.organisation_id]
     for endpoint in batch.endpoints.get(event.organisation_id, []):
-        if endpoint.wants(event.topic):
+        # A private topic (a sign-in link) goes to its one reader, never to a webhook.
+        if event.topic not in topics.PRIVATE and endpoint.wants(event.topic):
             row = _row(event, OutboxMessage.Kind.WEBHOOK, {}, now)
             row.endpoint = endpoint
             body = webhooks.body_for(event, row, booking, batch.lines, organisation=organisation)
@@ -208,6 +213,27 @@ def _notices(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[Outbo
     )
     payload = rendered.as_payload(to, name=name, language=language)
     return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
+
+
+def _sign_in_link(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
+    """The personal space's sign-in link, in the language the visitor asked it in."""
+    organisation = batch.organisations[event.organisation_id]
+    payload = event.payload
+    language = payload.get("language", "")
+    if language not in emails.LANGUAGES:
+        language = emails.language_for_staff(organisation)
+    with translation.override(language):
+        context = {
+            "organisation": organisation.name,
+            "customer": payload.get("name", ""),
+            "url": payload["url"],
+            "minutes": payload.get("minutes", 30),
+        }
+    rendered = emails.render_notice(
+        organisation, "sign_in_link", language, context, overrides=batch.overrides
+    )
+    out = rendered.as_payload([payload["to"]], name="sign_in_link", language=language)
+    return [_row(event, OutboxMessage.Kind.EMAIL, out, now)]
 
 
 def _voucher_email(

@@ -4,11 +4,14 @@ checked inside each action."""
 
 from tentative.accounts.actions._common import password_link, queue_email
 from tentative.accounts.actions._customer import MAX_CONTACTS, ContactData, CustomerData
+from tentative.accounts.actions.anonymise_customer import anonymise_customer, blocking_bookings
 from tentative.accounts.actions.change_role import change_role
 from tentative.accounts.actions.create_customer import create_customer
 from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
+from tentative.accounts.actions.request_erasure import request_erasure
 from tentative.accounts.actions.send_password_reset import send_password_reset
+from tentative.accounts.actions.send_sign_in_link import send_sign_in_link, sign_in_scope
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
@@ -20,14 +23,19 @@ __all__ = [
     "SETTINGS_FIELDS",
     "ContactData",
     "CustomerData",
+    "anonymise_customer",
+    "blocking_bookings",
     "change_role",
     "create_customer",
     "invite_member",
     "password_link",
     "queue_email",
     "remove_member",
+    "request_erasure",
     "send_password_reset",
+    "send_sign_in_link",
     "set_deadline_policy",
+    "sign_in_scope",
     "update_customer",
     "update_settings",
 ]
