@@ -15,8 +15,8 @@ def space(org) -> str:  # type: ignore[no-untyped-def]
     return f"/o/{org.slug}/me/"
 
 
-def ask_link(client, org, email: str, **extra):  # type: ignore[no-untyped-def]
-    return client.post(f"{space(org)}sign-in/", {"email": email, **extra})
+def ask_link(client, org, email: str, **headers):  # type: ignore[no-untyped-def]
+    return client.post(f"{space(org)}sign-in/", {"email": email}, **headers)
 
 
 def emailed_link(email: str) -> str:
