@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from sesame.utils import get_user
@@ -246,7 +246,7 @@ def pay(request: HttpRequest, space: Space, reference: str) -> HttpResponse:
     outstanding = balance(booking).outstanding.amount
     if booking.state not in ("option", "confirmed") or outstanding <= 0:
         return _booking_page(
-            request, space, reference, error=_t("Nothing is due on this booking."), status=409
+            request, space, reference, error=gettext("Nothing is due on this booking."), status=409
         )
     try:
         payment = payments.start_payment(booking.id, actor=actor, amount=outstanding)
@@ -265,11 +265,11 @@ def paid(request: HttpRequest, space: Space, reference: str, payment: str) -> Ht
     booking.refresh_from_db()
     state = booking.payments.filter(reference=payment).values_list("state", flat=True).first()
     if state == "captured":
-        messages.success(request, _t("Paid, thank you!"))
+        messages.success(request, gettext("Paid, thank you!"))
     elif state == "failed":
-        messages.error(request, _t("The card was declined. You can try again."))
+        messages.error(request, gettext("The card was declined. You can try again."))
     elif outcome is None or state == "pending":
-        messages.info(request, _t("Your payment is not finished yet."))
+        messages.info(request, gettext("Your payment is not finished yet."))
     return redirect("portal:booking", space.organisation.slug, booking.reference)
 
 
@@ -288,7 +288,7 @@ def cancel(request: HttpRequest, space: Space, reference: str) -> HttpResponse:
         return _booking_page(
             request, space, reference, error=refusal.text, status=refusal.status, cancel_form=form
         )
-    messages.success(request, _t("Your booking is cancelled."))
+    messages.success(request, gettext("Your booking is cancelled."))
     return redirect("portal:booking", space.organisation.slug, booking.reference)
 
 
@@ -374,6 +374,6 @@ def erase(request: HttpRequest, space: Space) -> HttpResponse:
         )
     messages.success(
         request,
-        _t("Your request is recorded. The organiser erases your data once nothing keeps it."),
+        gettext("Your request is recorded. The organiser erases your data once nothing keeps it."),
     )
     return redirect("portal:data", space.organisation.slug)
