@@ -21,6 +21,7 @@ from tentative.core.approval import Charge
 from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.demo_portal import create_portal_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
@@ -140,6 +141,7 @@ def create_demo() -> dict[str, str]:
         "platform operator (Django admin at /admin/, no organisation)": (
             f"{OPERATOR[0]} / {OPERATOR[1]}"
         ),
+        **create_portal_demo(org),
     }
 
 

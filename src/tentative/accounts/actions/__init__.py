@@ -11,7 +11,12 @@ from tentative.accounts.actions.invite_member import invite_member
 from tentative.accounts.actions.remove_member import remove_member
 from tentative.accounts.actions.request_erasure import request_erasure
 from tentative.accounts.actions.send_password_reset import send_password_reset
-from tentative.accounts.actions.send_sign_in_link import send_sign_in_link, sign_in_scope
+from tentative.accounts.actions.send_sign_in_link import (
+    customer_user,
+    send_sign_in_link,
+    sign_in_scope,
+    sign_in_url,
+)
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
@@ -27,6 +32,7 @@ __all__ = [
     "blocking_bookings",
     "change_role",
     "create_customer",
+    "customer_user",
     "invite_member",
     "password_link",
     "queue_email",
@@ -36,6 +42,7 @@ __all__ = [
     "send_sign_in_link",
     "set_deadline_policy",
     "sign_in_scope",
+    "sign_in_url",
     "update_customer",
     "update_settings",
 ]

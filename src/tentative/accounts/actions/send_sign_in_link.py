@@ -15,6 +15,7 @@ the limiter counts every ask, known or not.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -73,16 +74,12 @@ def send_sign_in_link(
         customers = list(customers_matching(organisation_id, email).order_by("id"))
         if not customers:
             return 0
-        user = _customer_user(organisation_id, email)
+        user = customer_user(organisation_id, email)
         if user is None:
             return 0
         Customer.objects.filter(
             id__in=[c.id for c in customers if c.email.lower() == email.lower()], user=None
         ).update(user=user)
-        query = {"sesame": get_token(user, scope=sign_in_scope(organisation_id))}
-        if next_path:
-            query["next"] = next_path
-        path = reverse("portal:link", args=[organisation.slug])
         minutes = int(getattr(settings, "SESAME_MAX_AGE", 1800)) // 60
         OutboxMessage.objects.create(
             organisation_id=organisation_id,
@@ -92,7 +89,7 @@ def send_sign_in_link(
                 "to": email,
                 "name": customers[0].name if customers[0].email.lower() == email.lower() else "",
                 "language": language,
-                "url": f"{settings.PUBLIC_URL}{path}?{urlencode(query)}",
+                "url": sign_in_url(organisation, user, next_path),
                 "minutes": minutes,
             },
             available_at=now,
@@ -108,7 +105,16 @@ def send_sign_in_link(
     return 1
 
 
-def _customer_user(organisation_id: int, email: str):  # type: ignore[no-untyped-def]
+def sign_in_url(organisation: Organisation, user: Any, next_path: str = "") -> str:
+    """A fresh one-time sign-in link for this customer user (the demo prints one)."""
+    query = {"sesame": get_token(user, scope=sign_in_scope(organisation.id))}
+    if next_path:
+        query["next"] = next_path
+    path = reverse("portal:link", args=[organisation.slug])
+    return f"{settings.PUBLIC_URL}{path}?{urlencode(query)}"
+
+
+def customer_user(organisation_id: int, email: str):  # type: ignore[no-untyped-def]
     """The customer user for this address, made on first use; never a staff member's."""
     users = get_user_model()
     user, created = users.objects.get_or_create(
