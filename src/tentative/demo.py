@@ -22,6 +22,7 @@ from tentative.core.deadlines import add_calendar_days
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.demo_portal import create_portal_demo
+from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
@@ -133,6 +134,7 @@ def create_demo() -> dict[str, str]:
     _reserves(org, staff, c_date, concert_types[0], customers[2])
     _appointments(org, staff, users[Role.AGENT], customers, company, now)
     _room_sessions(org, staff, customers, company, now)
+    public_demo(org, staff, company, now)
     _vouchers(staff, customers, deposit=deposit, cancelled=cancelled, now=now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",

@@ -504,6 +504,22 @@ CASES = {
             "es": "Ajustes de plazos cambiados por Ana Ruiz",
         },
     ),
+    "checkout.submit": (
+        lambda w: _entry(w, "checkout.submit", data={"mode": "reserve"}, from_state="option"),
+        {
+            "en": "Reserved on the public pages by Ana Ruiz",
+            "fr": "Réservée sur les pages publiques par Ana Ruiz",
+            "es": "Reservada en las páginas públicas por Ana Ruiz",
+        },
+    ),
+    "checkout.extend": (
+        lambda w: _entry(w, "checkout.extend", data={"until": "2031-12-05T09:30:00+00:00"}),
+        {
+            "en": "More time asked on the checkout page by Ana Ruiz",
+            "fr": "Plus de temps demandé sur la page de commande par Ana Ruiz",
+            "es": "Más tiempo pedido en la página de compra por Ana Ruiz",
+        },
+    ),
     "check_in": (
         lambda w: _entry(w, "check_in", data={"ticket": "ABCD1234-1-1", "line": 1}),
         {

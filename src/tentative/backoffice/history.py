@@ -169,6 +169,15 @@ def _created(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: s
     return _("Booked as %(state)s") % {"state": _state(entry.to_state).lower()}
 
 
+def _checkout(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    mode = data.get("mode", "")
+    if mode == "request":
+        return str(_("Request sent from the public pages"))
+    if mode == "reserve":
+        return str(_("Reserved on the public pages"))
+    return str(_("Bought on the public pages, awaiting payment"))
+
+
 def _extended(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
     if data.get("previous"):
         return _("Deadline moved from %(previous)s to %(until)s") % {
@@ -351,6 +360,8 @@ _WRITERS: dict[str, Writer] = {
     "move": _moved,
     "change_quantity": _quantity,
     # Money (payments/actions/).
+    "checkout.submit": _checkout,
+    "checkout.extend": _plain(gettext_lazy("More time asked on the checkout page")),
     "payment.start": _started,
     "payment.record": _recorded,
     "payment.request": _link,

@@ -12,6 +12,7 @@ from tentative.backoffice import (
     options,
     payments,
     pending,
+    questions,
     reserves,
     staff,
     style,
@@ -91,6 +92,18 @@ urlpatterns = [
     path("catalogue/types/<int:type_id>/", catalogue.ticket_type, name="catalogue_type"),
     path("catalogue/types/<int:type_id>/quota/", catalogue.set_quota, name="catalogue_quota"),
     path("catalogue/rule-preview/", catalogue.rule_preview, name="catalogue_rule_preview"),
+    # The public booking form's questions of an event (issue 12).
+    path(
+        "catalogue/events/<int:event_id>/questions/",
+        questions.questions,
+        name="catalogue_questions",
+    ),
+    path(
+        "catalogue/events/<int:event_id>/questions/<int:question_id>/remove/",
+        questions.remove,
+        name="catalogue_question_remove",
+    ),
+    path("catalogue/events/<int:event_id>/names/", questions.names, name="catalogue_names"),
     path("settings/", staff.organisation_settings, name="settings"),
     path("staff/", staff.staff, name="staff"),
     path("staff/<int:membership_id>/<slug:verb>/", staff.member, name="staff_member"),

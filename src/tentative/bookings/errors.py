@@ -58,3 +58,43 @@ class ChargedAfterApproval(DomainError):
         "“%(name)s” is paid after approval: approving makes the booking an option awaiting "
         "payment, confirmed once it is paid."
     )
+
+
+# The public checkout (actions/hold.py, checkout.py, extend_hold.py).
+class TooManyPlaces(DomainError):
+    code, status = "too_many_places", 422
+    message = _("You can book at most %(max)s places in one order.")
+
+
+class TooManyHolds(DomainError):
+    code, status = "too_many_holds", 429
+    message = _(
+        "Too many attempts from your connection in a short time. Please wait a minute and "
+        "try again."
+    )
+
+
+class TooManyOpen(DomainError):
+    code, status = "too_many_open", 422
+    message = _(
+        "You already have %(count)s reservations or requests waiting with us, the most we "
+        "accept at once. Pay, cancel or wait for an answer on one of them first."
+    )
+
+
+class HoldGone(DomainError):
+    code, status = "hold_gone", 410
+    message = _(
+        "The time to complete this booking ran out and the places were released. Please "
+        "choose your places again."
+    )
+
+
+class HoldUnknown(DomainError):
+    code, status = "hold_unknown", 404
+    message = _("This booking link is not valid. Please choose your places again.")
+
+
+class NoMoreTime(DomainError):
+    code, status = "no_more_time", 409
+    message = _("You have already been given more time twice. Please complete the form now.")

@@ -61,6 +61,16 @@ class Booking(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The public checkout (bookings/actions/hold.py, checkout.py): the secret of the page
+    # where the visitor completes a held option (None once submitted or never held), how
+    # many times they asked for more time, what they chose, and the answers to the event's
+    # questions, keyed by question id with the label as it was asked:
+    # {"12": {"label": ..., "value": ...}}.
+    checkout_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    checkout_extensions = models.PositiveSmallIntegerField(default=0)
+    # What the visitor chose at the checkout: "buy", "reserve" or "request" ("" otherwise).
+    checkout_mode = models.CharField(max_length=8, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
@@ -183,3 +193,18 @@ class Participant(models.Model):
 
 
 ACTION_CHOICES = [(a.value, a.value) for a in Action]
+
+
+class HoldAttempt(models.Model):
+    """A checkout hold asked from one address, kept for the rate limit's window
+    (`actions/hold.py`): a table, so every app server counts the same attempts. The
+    address is stored as a keyed hash, never raw."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="hold_attempts_by_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} at {self.at:%Y-%m-%d %H:%M}"

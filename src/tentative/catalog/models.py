@@ -126,6 +126,10 @@ class Event(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The public booking form asks a name for each place (named tickets, a guest list).
+    names_required = models.BooleanField(
+        default=False, help_text=_("Ask for the name of each person when booking online.")
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -278,3 +282,45 @@ class ServicePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.name}"
+
+
+class Question(models.Model):
+    """A question of the public booking form, set by staff per event (or per service, for
+    appointments). Answers are kept on the booking with the label as it was then."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        CHOICE = "choice", _("One choice in a list")
+        CHECKBOX = "checkbox", _("Checkbox (yes or no)")
+        NUMBER = "number", _("Number")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="questions"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    label = models.CharField(max_length=200)
+    help = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(default=False)
+    # The choices of a "choice" question, one per item.
+    choices = models.JSONField(default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False, service=None)
+                | models.Q(event=None, service__isnull=False),
+                name="question_of_an_event_or_a_service",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label

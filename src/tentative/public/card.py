@@ -90,6 +90,10 @@ def return_url(payment: Payment, *, portal: bool = False) -> str:
         )
     if payment.request_id is not None:
         return reverse("public:returned", args=[payment.request.token, payment.reference])  # type: ignore[union-attr]
+    booking = payment.booking
+    if booking.checkout_mode:  # bought on the public pages: back to the checkout's last page
+        done = reverse("public:done", args=[booking.organisation.slug, booking.reference])
+        return f"{done}?payment={payment.reference}"
     return reverse("public:card", args=[payment.reference])
 
 

@@ -47,6 +47,14 @@ class Actor:
         )
 
     @classmethod
+    def visitor(cls, organisation_id: int, via: str = "public") -> Actor:
+        """Someone on the public booking pages, not known yet: a customer without a record
+        (the checkout attaches one when they give their details)."""
+        return cls(
+            kind=ActorKind.CUSTOMER, organisation_id=organisation_id, label="web visitor", via=via
+        )
+
+    @classmethod
     def system(cls, label: str = "system") -> Actor:
         return cls(kind=ActorKind.SYSTEM, organisation_id=None, label=label, via="worker")
 

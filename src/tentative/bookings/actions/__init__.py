@@ -7,6 +7,7 @@ capacity and state, writes the audit entry and the outbox message, all in one tr
 from tentative.bookings.actions.approve import approve_booking
 from tentative.bookings.actions.cancel import cancel_booking
 from tentative.bookings.actions.change_quantity import change_quantity
+from tentative.bookings.actions.checkout import Contact, Submission, check_out
 from tentative.bookings.actions.confirm import confirm_booking
 from tentative.bookings.actions.convert import convert_booking
 from tentative.bookings.actions.create import LineRequest, SlotRequest, create_booking
@@ -14,21 +15,27 @@ from tentative.bookings.actions.decide import Decided, Decision, Outcome, decide
 from tentative.bookings.actions.decline import decline_booking
 from tentative.bookings.actions.expire import expire_booking, expire_lapsed
 from tentative.bookings.actions.extend import extend_booking
+from tentative.bookings.actions.extend_hold import MAX_EXTENSIONS, extend_hold
+from tentative.bookings.actions.hold import hold_places
 from tentative.bookings.actions.move import Destination, move_booking
 from tentative.bookings.actions.reinstate import reinstate_booking
 from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
 
 __all__ = [
+    "MAX_EXTENSIONS",
     "MAX_QUANTITY",
+    "Contact",
     "Decided",
     "Decision",
     "Destination",
     "LineRequest",
     "Outcome",
     "SlotRequest",
+    "Submission",
     "approve_booking",
     "cancel_booking",
     "change_quantity",
+    "check_out",
     "confirm_booking",
     "convert_booking",
     "create_booking",
@@ -37,6 +44,8 @@ __all__ = [
     "expire_booking",
     "expire_lapsed",
     "extend_booking",
+    "extend_hold",
+    "hold_places",
     "move_booking",
     "reinstate_booking",
 ]

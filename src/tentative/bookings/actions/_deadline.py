@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,20 @@ from tentative.catalog.models import OfferTerms
 from tentative.core import deadlines
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import State
+
+
+@dataclass(frozen=True)
+class CheckoutHold:
+    """A public checkout hold: held until `until`, shown and enforced alike, released there
+    (invariant 6 gives the places back at once, before any sweep)."""
+
+    token: str
+    until: datetime
+    rule: str = "checkout hold"
+
+    def deadline_fields(self) -> dict[str, Any]:
+        return _fields(self.until, self.until, AtLimit.RELEASE, self.rule)
+
 
 # When the thing booked starts, and the terms of its offer (a ticket type, a service).
 Offer = tuple[datetime, OfferTerms]

@@ -17,7 +17,7 @@ from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
 from tentative.bookings.access import check_may
 from tentative.bookings.actions._capacity import refuse_if_sold_out, refuse_if_taken, take
-from tentative.bookings.actions._deadline import deadline_fields
+from tentative.bookings.actions._deadline import CheckoutHold, deadline_fields
 from tentative.bookings.errors import NotReservable
 from tentative.bookings.models import Booking, BookingLine, Channel, Participant
 from tentative.bookings.offers import AnyRequest, LineRequest, Offer, SlotRequest, resolve
@@ -50,8 +50,13 @@ def create_booking(
     channel: str = Channel.WEB,
     language: str | None = None,
     note: str = "",
+    checkout: CheckoutHold | None = None,
     now: datetime | None = None,
 ) -> Booking:
+    """`checkout`: a public checkout hold (actions/hold.py): places held for a few minutes
+    while the visitor fills the form, released by themselves at the limit. Such a hold is a
+    cart, not a reservation: the ticket type need not be reservable, and nothing is
+    announced (no email, no webhook) until the visitor submits (actions/checkout.py)."""
     now = now_or(now)
     check_organisation(actor, organisation_id)
     check_may(actor, Action.CREATE, None)
@@ -70,18 +75,23 @@ def create_booking(
     resolved = resolve(organisation_id, lines, now=now)
     organisation, offers = resolved.organisation, resolved.offers
     if actor.kind == ActorKind.CUSTOMER:
-        _check_customer_mode(mode, [(offer.name, offer.terms) for offer in offers])
+        _check_customer_mode(
+            mode, [(offer.name, offer.terms) for offer in offers], cart=checkout is not None
+        )
     customer = _customer(organisation_id, customer_id)
     language = language or (customer.language if customer else "") or organisation.default_language
     requests_hold = all(offer.terms.requests_hold_capacity for offer in offers)
     holds = states.takes_capacity(mode, requests_hold=requests_hold)
-    deadline = deadline_fields(
-        mode,
-        organisation,
-        [(offer.starts_at, offer.terms) for offer in offers],
-        now=now,
-        language=language,
-    )
+    if checkout is not None:
+        deadline = checkout.deadline_fields()
+    else:
+        deadline = deadline_fields(
+            mode,
+            organisation,
+            [(offer.starts_at, offer.terms) for offer in offers],
+            now=now,
+            language=language,
+        )
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
         refuse_if_sold_out(demand, resolved.free, now=now)
@@ -99,6 +109,7 @@ def create_booking(
             total=sum((offer.unit_price * offer.quantity for offer in offers), start=Decimal(0)),
             currency=organisation.currency,
             note=note,
+            checkout_token=checkout.token if checkout else None,
             created_at=now,
             updated_at=now,
             **deadline,
@@ -132,7 +143,8 @@ def create_booking(
         ]
         compiled.insert(claims)
         audit.record(booking, actor=actor, action=Action.CREATE.value, at=now)
-        outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
+        if checkout is None:
+            outbox.emit(booking, topics.BOOKING_CREATED, actor=actor, at=now)
         if holds:
             # Last before COMMIT, so the pool rows stay locked for one UPDATE and the commit.
             at_the_end(lambda: take(demand, claims, now=now))
@@ -152,11 +164,13 @@ def _line(booking: Booking, offer: Offer) -> BookingLine:
     )
 
 
-def _check_customer_mode(mode: State, offers: list[tuple[str, OfferTerms]]) -> None:
+def _check_customer_mode(
+    mode: State, offers: list[tuple[str, OfferTerms]], *, cart: bool = False
+) -> None:
     for name, terms in offers:
         if terms.requires_approval and mode != State.REQUEST:
             raise InvalidInput(APPROVAL_MESSAGE, name=name)
-        if mode == State.OPTION and not terms.reservable:
+        if mode == State.OPTION and not terms.reservable and not cart:
             raise NotReservable(name=name)
 
 
