@@ -17,7 +17,7 @@ from tentative.accounts.errors import ErasureBlocked
 from tentative.accounts.jobs import purge_expired_personal_data
 from tentative.accounts.models import Customer, ErasureRequest
 from tentative.audit.models import AuditEntry
-from tentative.bookings.models import BookingLine, Participant
+from tentative.bookings.models import Booking, BookingLine, Participant
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.payments import actions as payments
@@ -42,6 +42,8 @@ def firm_paid(org, who, *, days=30):  # type: ignore[no-untyped-def]
     Participant.objects.create(
         line=BookingLine.objects.get(booking=booking), name="Ana Lopez", email="ana@example.org"
     )
+    answers = {"1": {"label": "Diet", "value": "vegan"}}
+    Booking.objects.filter(id=booking.id).update(answers=answers)
     return booking
 
 
@@ -57,6 +59,7 @@ def test_the_customer_downloads_their_data(client, org, ana):
     (only,) = body["bookings"]
     assert only["reference"] == booking.reference
     assert only["payments"][0]["captured"] == "20.000"
+    assert only["answers"] == {"1": {"label": "Diet", "value": "vegan"}}
     assert only["lines"][0]["attendees"] == [{"name": "Ana Lopez", "email": "ana@example.org"}]
     assert "bob@example.org" not in response.content.decode()
 
@@ -117,6 +120,7 @@ def test_staff_anonymise_a_past_paid_customer_from_the_customer_page(client, org
     assert (ana.name, ana.email, ana.phone) == ("—", "", "")
     assert ana.anonymised_at is not None
     assert not Participant.objects.filter(line__booking=booking).exclude(name="").exists()
+    assert Booking.objects.get(id=booking.id).answers == {}
     assert AuditEntry.objects.filter(action="customer.anonymise", data__customer=ana.id).exists()
     assert not AuditEntry.objects.filter(data__name="Ana Lopez").exists()
     user.refresh_from_db()

@@ -42,6 +42,9 @@ def purge_expired_personal_data(now: datetime) -> int:
         participant_model.objects.filter(line__booking_id__in=old_bookings).exclude(
             name="", email=""
         ).update(name="", email="")
+        apps.get_model("bookings", "Booking").objects.filter(id__in=old_bookings).exclude(
+            answers={}
+        ).update(answers={})
         candidates = (
             Customer.objects.filter(organisation_id=organisation.id, anonymised_at=None)
             .annotate(last_end=Max("bookings__lines__ends_at"))

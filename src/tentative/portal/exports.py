@@ -47,6 +47,8 @@ def personal_data(space: Space, *, now: datetime) -> dict[str, Any]:
                 "created_at": _when(booking.created_at),
                 "deadline": _when(booking.deadline_shown),
                 "total": str(booking.total),
+                # The answers to the event's questions, with each label as it was asked.
+                "answers": booking.answers,
                 "currency": booking.currency,
                 "lines": [
                     {

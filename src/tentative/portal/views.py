@@ -365,12 +365,15 @@ def erase(request: HttpRequest, space: Space) -> HttpResponse:
     form = ErasureForm(request.POST)
     if not form.is_valid():
         return _data_page(request, space, form, status=422)
-    for customer in space.customers:
-        if customer.email.lower() != (space.user.email or "").lower():
-            continue  # a contact asks for themselves, not for the whole company
-        accounts.request_erasure(
-            customer.id, actor=space.actor_for(customer.id), note=form.cleaned_data["note"]
-        )
+    email = (space.user.email or "").lower()
+    own = [c for c in space.customers if c.email.lower() == email]
+    note = form.cleaned_data["note"]
+    if not own:
+        # A company's contact asks for their own data (a contact row): the request goes to
+        # the companies that list them, saying who asked.
+        own, note = space.customers, f"{space.user.email}: {note}".strip(": ")
+    for customer in own:
+        accounts.request_erasure(customer.id, actor=space.actor_for(customer.id), note=note)
     messages.success(
         request,
         gettext("Your request is recorded. The organiser erases your data once nothing keeps it."),

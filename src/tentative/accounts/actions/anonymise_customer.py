@@ -3,7 +3,8 @@ retention job when the organisation's `retention_days` have passed.
 
 Erasing is anonymising, not deleting: the customer's bookings and payments stay (the
 accounts and the capacity ledger need them), owned by a customer with no name, address or
-phone, no contacts; the attendees' names and addresses on its bookings are blanked; the
+phone, no contacts; the attendees' names and addresses and the answers to the booking form's
+questions on its bookings are blanked; the
 audit trail's copies of its name are replaced; its customer user can no longer sign in.
 
 Refused (ErasureBlocked, nothing changed) while one of its bookings is still open — a quote,
@@ -92,6 +93,10 @@ def erase(customer: Customer, *, actor: Actor, now: datetime) -> None:
         line__booking__organisation_id=customer.organisation_id,
         line__booking__customer_id=customer.id,
     ).update(name="", email="")
+    # The answers to the booking form's questions are the customer's words too.
+    apps.get_model("bookings", "Booking").objects.filter(
+        organisation_id=customer.organisation_id, customer_id=customer.id
+    ).exclude(answers={}).update(answers={})
     ErasureRequest.objects.filter(customer_id=customer.id, status="pending").update(
         status=ErasureRequest.Status.DONE, done_at=now, note=""
     )
