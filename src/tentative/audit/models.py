@@ -30,6 +30,7 @@ ACTIONS: dict[str, Promise] = {
     "customer.update": _("Customer changed"),
     "customer.erasure_request": _("Customer asked for their personal data to be erased"),
     "customer.anonymise": _("Customer's personal data erased (anonymised)"),
+    "customer.password": _("Customer set a password for their personal space"),
 }
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("bookings/<str:reference>/cancel/", views.cancel, name="cancel"),
     path("bookings/<str:reference>/tickets/", views.tickets, name="ticket"),
     path("bookings/<str:reference>/receipt.pdf", views.receipt, name="receipt"),
+    path("password/", views.password, name="password"),
     path("data/", views.data, name="data"),
     path("data/export.json", views.export, name="export"),
     path("data/erase/", views.erase, name="erase"),

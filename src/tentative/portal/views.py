@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sesame.utils import get_user
 
 from tentative.accounts import actions as accounts
-from tentative.accounts.access import is_customer_user, organisation_by_slug
+from tentative.accounts.access import (
+    clear_login_failures,
+    customer_username,
+    is_customer_user,
+    login_refusal,
+    note_login_failure,
+    organisation_by_slug,
+)
 from tentative.accounts.errors import TooManySignInLinks
 from tentative.accounts.models import Organisation
 from tentative.bookings.access import allowed_actions
@@ -93,6 +100,24 @@ class SignInForm(forms.Form):
     email = forms.EmailField(label=_("Your email address"), max_length=254)
 
 
+class PasswordSignInForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), max_length=128, widget=forms.PasswordInput)
+    again = forms.CharField(
+        label=_("The same password again"), max_length=128, widget=forms.PasswordInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("again"):
+            self.add_error("again", _("The two passwords differ."))
+        return data
+
+
 def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -105,11 +130,17 @@ def sign_in(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
     if space_for(organisation, request.user) is not None and request.method == "GET":
         return redirect(next_path)
-    form = SignInForm(request.POST or None)
+    with_password = request.method == "POST" and "password" in request.POST
+    form = SignInForm(None if with_password else (request.POST or None))
+    password_form = PasswordSignInForm(request.POST if with_password else None)
     status = 200
     sent = False
     error = ""
-    if request.method == "POST":
+    if with_password:
+        done, error, status = _password_sign_in(request, organisation, password_form)
+        if done:
+            return redirect(next_path)
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 accounts.send_sign_in_link(
@@ -127,12 +158,38 @@ def sign_in(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "form": form,
+        "password_form": password_form,
+        "password_error": error if with_password else "",
         "sent": sent,
-        "error": error,
+        "error": "" if with_password else error,
         "next": next_path,
         "expired": request.GET.get("link") == "invalid",
     }
     return render(request, "portal/sign_in.html", context, status=status)
+
+
+def _password_sign_in(
+    request: HttpRequest, organisation: Organisation, form: PasswordSignInForm
+) -> tuple[bool, str, int]:
+    """Email and password, for customers who set one: limited like the staff sign-in (5
+    failures per address and client in 15 minutes), one answer for every failure."""
+    if not form.is_valid():
+        return False, "", 422
+    email = form.cleaned_data["email"].strip().lower()
+    key, address, now = f"portal:{organisation.id}:{email}", _address(request), timezone.now()
+    if login_refusal(key, address, now=now) is not None:
+        return False, gettext("Too many failed attempts. Please wait a quarter of an hour."), 429
+    user = authenticate(
+        request,
+        username=customer_username(organisation.id, email),
+        password=form.cleaned_data["password"],
+    )
+    if user is None or not is_customer_user(user, organisation.id):
+        note_login_failure(key, address, now=now)
+        return False, gettext("This email and password do not match."), 400
+    clear_login_failures(key, address)
+    login(request, user, backend=BACKEND)
+    return True, "", 200
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,6 +371,28 @@ def receipt(request: HttpRequest, space: Space, reference: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{booking.reference}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def password(request: HttpRequest, space: Space) -> HttpResponse:
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.set_customer_password(
+                space.user,
+                form.cleaned_data["password"],
+                actor=space.actor_for(space.customers[0].id),
+            )
+        except DomainError as refusal:
+            form.add_error("password", refusal.text)
+        else:
+            # Changing the password ends the session's hash check: sign in again at once.
+            login(request, space.user, backend=BACKEND)
+            messages.success(request, gettext("Your password is set."))
+            return redirect("portal:data", space.organisation.slug)
+    status = 422 if request.method == "POST" else 200
+    return _page(request, space, "password.html", status=status, form=form)
 
 
 class ErasureForm(forms.Form):

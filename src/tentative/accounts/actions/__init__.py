@@ -17,6 +17,7 @@ from tentative.accounts.actions.send_sign_in_link import (
     sign_in_scope,
     sign_in_url,
 )
+from tentative.accounts.actions.set_customer_password import set_customer_password
 from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadline_policy
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
@@ -40,6 +41,7 @@ __all__ = [
     "request_erasure",
     "send_password_reset",
     "send_sign_in_link",
+    "set_customer_password",
     "set_deadline_policy",
     "sign_in_scope",
     "sign_in_url",
