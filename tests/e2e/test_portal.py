@@ -132,6 +132,7 @@ def test_every_portal_page_renders_and_passes_axe(live_server, browser, settings
         ("portal-booking-paid", f"{me}/bookings/{paid.reference}/", 200),
         ("portal-tickets", f"{me}/bookings/{paid.reference}/tickets/", 200),
         ("portal-data", f"{me}/data/", 200),
+        ("portal-password", f"{me}/password/", 200),
     ]
     problems: list[str] = []
     for name, url, status in pages:
