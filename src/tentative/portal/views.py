@@ -22,7 +22,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
-from sesame.utils import get_user
 
 from tentative.accounts import actions as accounts
 from tentative.accounts.access import (
@@ -209,8 +208,8 @@ def link(request: HttpRequest, org_slug: str) -> HttpResponse:
             "portal/link.html",
             {"organisation": organisation, "token": token, "next": next_path},
         )
-    user = get_user(token, scope=accounts.sign_in_scope(organisation.id)) if token else None
-    if user is None or not is_customer_user(user, organisation.id):
+    user = accounts.use_sign_in_link(organisation.id, token)
+    if user is None:
         return render(
             request, "portal/link_invalid.html", {"organisation": organisation}, status=400
         )

@@ -22,6 +22,7 @@ from tentative.accounts.actions.set_deadline_policy import MAX_GRACE, set_deadli
 from tentative.accounts.actions.update_customer import update_customer
 from tentative.accounts.actions.update_settings import FIELDS as SETTINGS_FIELDS
 from tentative.accounts.actions.update_settings import update_settings
+from tentative.accounts.actions.use_sign_in_link import use_sign_in_link
 
 __all__ = [
     "MAX_CONTACTS",
@@ -47,4 +48,5 @@ __all__ = [
     "sign_in_url",
     "update_customer",
     "update_settings",
+    "use_sign_in_link",
 ]
