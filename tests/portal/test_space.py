@@ -186,3 +186,12 @@ def test_not_signed_in_a_booking_link_asks_to_sign_in_and_comes_back(client, org
     assert response["Location"].startswith(f"{space(org)}sign-in/?next=")
     assert Customer.objects.filter(user__isnull=False).count() == 0
     assert Booking.objects.filter(id=option.id, state=State.OPTION).exists()
+
+
+def test_coming_back_for_a_desk_payment_is_not_found(client, org, ana):
+    firm = booked(org, ana, mode=State.CONFIRMED)
+    cash = payments.record_payment(firm.id, actor=staff(org), amount=Decimal("10"))
+    sign_in(client, org, "ana@example.org")
+    assert (
+        client.get(page(client, org, firm.reference, f"paid/{cash.reference}/")).status_code == 404
+    )

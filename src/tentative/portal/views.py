@@ -316,7 +316,10 @@ def paid(request: HttpRequest, space: Space, reference: str, payment: str) -> Ht
     booking, _actor = _booking(space, reference)
     if not booking.payments.filter(reference=payment).exists():
         raise Http404()
-    outcome = payments.apply_return(payment)
+    try:
+        outcome = payments.apply_return(payment)
+    except DomainError:
+        raise Http404() from None  # not a card payment: nothing to come back from
     booking.refresh_from_db()
     state = booking.payments.filter(reference=payment).values_list("state", flat=True).first()
     if state == "captured":
