@@ -195,3 +195,18 @@ def test_coming_back_for_a_desk_payment_is_not_found(client, org, ana):
     assert (
         client.get(page(client, org, firm.reference, f"paid/{cash.reference}/")).status_code == 404
     )
+
+
+def test_the_dashboard_s_queries_do_not_grow_with_the_bookings(client, org, ana):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    booked(org, ana)
+    sign_in(client, org, "ana@example.org")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(space(org)).status_code == 200
+    for mode in (State.OPTION, State.REQUEST, State.CONFIRMED, State.QUOTE) * 3:
+        booked(org, ana, mode=mode, requires_approval=mode == State.REQUEST)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(space(org)).status_code == 200
+    assert len(many) == len(few) <= 12

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Min, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,7 @@ STATE_WORDS: dict[str, Promise] = {
 
 KINDS: dict[str, Promise] = {
     "option": _("Reservations to pay or confirm"),
+    "offer": _("Waiting-list offers to take"),
     "payment": _("Payment links due"),
     "balance": _("Bookings with a balance to pay"),
     "request": _("Requests pending approval"),
@@ -102,6 +104,21 @@ class Dashboard:
     awaiting: list[Awaiting] = field(default_factory=list)
     counts: list[tuple[str, Promise, int]] = field(default_factory=list)
     bookings: list[Booking] = field(default_factory=list)
+
+
+def waitlist_offers(booking_ids: list[int]) -> set[int]:
+    """Which of these options are waiting-list offers (an open offer is an option on the
+    engine, `WaitlistEntry.offer`). Read by a lazy model reference: the waiting list is
+    another helper's app, merged beside this one."""
+    try:
+        entries = apps.get_model("waitlist", "WaitlistEntry")
+    except LookupError:
+        return set()
+    return set(
+        entries.objects.filter(offer_id__in=booking_ids, state="offered").values_list(
+            "offer_id", flat=True
+        )
+    )
 
 
 def dashboard(space: Space, *, now: datetime) -> Dashboard:
@@ -129,12 +146,14 @@ def dashboard(space: Space, *, now: datetime) -> Dashboard:
                 token=request.token,
             )
         )
+    offers = waitlist_offers(list(by_id))
     for row in rows:
         money: Balance = balance_of_row(row)
         row.money = money  # type: ignore[attr-defined]
         if row.state == "option" and row.id not in linked:
+            kind = "offer" if row.id in offers else "option"
             board.awaiting.append(
-                Awaiting("option", row, row.deadline_shown, amount=money.outstanding.amount)
+                Awaiting(kind, row, row.deadline_shown, amount=money.outstanding.amount)
             )
         elif row.state == "request":
             board.awaiting.append(Awaiting("request", row, row.deadline_shown))
