@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from tentative.accounts.access import portal_customers
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings.access import access_booking_by_reference, visible_bookings
+from tentative.bookings.labels import STATES
 from tentative.bookings.models import Booking
 from tentative.core.money import Balance
 from tentative.payments.models import PaymentRequest
@@ -78,6 +79,8 @@ STATE_WORDS: dict[str, Promise] = {
     "declined": _("Not accepted by the organiser."),
     "cancelled": _("Cancelled."),
 }
+
+PENDING_APPROVAL = _("Pending approval")
 
 KINDS: dict[str, Promise] = {
     "option": _("Reservations to pay or confirm"),
@@ -150,6 +153,10 @@ def dashboard(space: Space, *, now: datetime) -> Dashboard:
     for row in rows:
         money: Balance = balance_of_row(row)
         row.money = money  # type: ignore[attr-defined]
+        # "Pending approval", never a bare "Request": worded apart from the waiting list.
+        row.state_label = (  # type: ignore[attr-defined]
+            PENDING_APPROVAL if row.state == "request" else STATES.get(row.state, row.state)
+        )
         if row.state == "option" and row.id not in linked:
             kind = "offer" if row.id in offers else "option"
             board.awaiting.append(
