@@ -24,6 +24,7 @@ from tentative.core.states import State
 from tentative.demo_appointments import create_appointments_demo
 from tentative.demo_calendar import create_calendar_demo
 from tentative.demo_desk import desk_demo
+from tentative.demo_portal import create_portal_demo
 from tentative.demo_sales import sales_demo
 from tentative.demo_shop import public_demo
 from tentative.inventory import actions as inventory_actions
@@ -154,6 +155,7 @@ def create_demo() -> dict[str, str]:
         "platform operator (Django admin at /admin/, no organisation)": (
             f"{OPERATOR[0]} / {OPERATOR[1]}"
         ),
+        **create_portal_demo(org),
     }
 
 

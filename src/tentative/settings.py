@@ -146,6 +146,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# Customers sign in to their personal space with an emailed link (django-sesame, issue 12):
+# a token for their *customer user* (never a staff user: accounts/access.py), valid 30
+# minutes and once (signing in changes the user's last login, which the token depends on).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",
+]
+SESAME_MAX_AGE = int(os.environ.get("TENTATIVE_SIGN_IN_LINK_MINUTES", "30")) * 60
+SESAME_ONE_TIME = True
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"
 LOGOUT_REDIRECT_URL = "backoffice:login"

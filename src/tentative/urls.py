@@ -14,5 +14,6 @@ urlpatterns = [
     path("staff/", include("tentative.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("o/<slug:org_slug>/services/", include("tentative.public.service_urls")),
+    path("o/<slug:org_slug>/me/", include("tentative.portal.urls")),
     path("", include("tentative.public.urls")),
 ]

@@ -610,6 +610,40 @@ CASES = {
             "es": "Retirado de la lista de espera por Ana Ruiz",
         },
     ),
+    "customer.erasure_request": (
+        lambda w: _entry(w, "customer.erasure_request", data={"customer": 1}),
+        {
+            "en": "Customer asked for their personal data to be erased by Ana Ruiz",
+            "fr": "Le client a demandé l'effacement de ses données personnelles par Ana Ruiz",
+            "es": "El cliente pidió que se borren sus datos personales por Ana Ruiz",
+        },
+    ),
+    "customer.anonymise": (
+        lambda w: _entry(w, "customer.anonymise", data={"customer": 1}),
+        {
+            "en": "Customer's personal data erased (anonymised) by Ana Ruiz",
+            "fr": "Données personnelles du client effacées (anonymisées) par Ana Ruiz",
+            "es": "Datos personales del cliente borrados (anonimizados) por Ana Ruiz",
+        },
+    ),
+    "customer.password": (
+        lambda w: _entry(w, "customer.password", data={"customer": 1}),
+        {
+            "en": "Customer set a password for their personal space by Ana Ruiz",
+            "fr": "Le client a défini un mot de passe pour son espace personnel par Ana Ruiz",
+            "es": "El cliente estableció una contraseña para su espacio personal por Ana Ruiz",
+        },
+    ),
+    "customer.sign_in": (
+        lambda w: _entry(w, "customer.sign_in", data={"customer": 1}),
+        {
+            "en": "Customer signed in to their personal space with an emailed link by Ana Ruiz",
+            "fr": "Le client s'est connecté à son espace personnel avec un lien reçu par e-mail"
+            " par Ana Ruiz",
+            "es": "El cliente accedió a su espacio personal con un enlace recibido por correo"
+            " por Ana Ruiz",
+        },
+    ),
 }
 for _state in ("pending", "authorised", "captured", "failed", "cancelled", "expired"):
     CASES[f"payment.{_state}"] = (

@@ -8,10 +8,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tentative.accounts.errors import AudiencesManagersOnly, SettingsOwnersOnly, StaffOwnersOnly
-from tentative.accounts.models import Audience, Customer, LoginFailure, StaffMembership
+from tentative.accounts.models import (
+    Audience,
+    Customer,
+    LoginFailure,
+    Organisation,
+    StaffMembership,
+)
 from tentative.core.permissions import Duty, staff_may_manage
 from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.errors import Forbidden, NotFound
@@ -135,4 +141,94 @@ def access_audience(actor: Actor, audience_id: int, *, lock: bool = False) -> Au
     try:
         return rows.get(id=audience_id)
     except (Audience.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# The personal space (issue 12). A customer signs in as a *customer user*: a Django user of
+# its own, one per organisation and email address, that has no password to begin with, is
+# never staff and never a member of any organisation. A staff member who is also a customer
+# gets a second, separate user for that: a sign-in link can never open the back office.
+CUSTOMER_USER_PREFIX = "customer:"
+
+
+def customer_username(organisation_id: int, email: str) -> str:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    return f"{CUSTOMER_USER_PREFIX}{organisation_id}:{digest}"
+
+
+def is_customer_user(user: object, organisation_id: int) -> bool:
+    """A signed-in customer of this organisation: its own kind of user, never staff."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return False
+    username = user.get_username()  # type: ignore[attr-defined]
+    if not username.startswith(f"{CUSTOMER_USER_PREFIX}{organisation_id}:"):
+        return False
+    return not StaffMembership.objects.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
+
+
+def customers_matching(organisation_id: int, email: str) -> QuerySet[Customer]:
+    """The organisation's customers an email address speaks for: those with that address,
+    and the companies that list it as a contact's (a company's contacts see its bookings).
+    Anonymised customers are nobody's any more."""
+    email = (email or "").strip()
+    if not email:
+        return Customer.objects.none()
+    return (
+        Customer.objects.filter(organisation_id=organisation_id, anonymised_at=None)
+        .filter(
+            Q(email__iexact=email) | Q(kind=Customer.Kind.COMPANY, contacts__email__iexact=email)
+        )
+        .distinct()
+    )
+
+
+def portal_customers(organisation_id: int, user: object) -> list[Customer]:
+    """The customers a signed-in customer user acts for; none for anyone else (staff, a
+    customer user of another organisation, nobody)."""
+    if not is_customer_user(user, organisation_id):
+        return []
+    return list(customers_matching(organisation_id, user.email).order_by("id"))  # type: ignore[attr-defined]
+
+
+# Asking for a sign-in link: at most LINKS_PER_ADDRESS per email and client address, and
+# LINKS_PER_CLIENT per client address whatever the email, within LINK_WINDOW. The count is
+# the same whether the email is known or not, so the refusal reveals nothing either.
+LINKS_PER_ADDRESS = 3
+LINKS_PER_CLIENT = 10
+LINK_WINDOW = timedelta(minutes=15)
+
+
+def link_refusal(email: str, address: str, *, now: datetime) -> bool:
+    since = now - LINK_WINDOW
+    per_email = LoginFailure.objects.filter(
+        key=login_key(f"link:{email}", address), at__gt=since
+    ).count()
+    per_client = LoginFailure.objects.filter(key=login_key("link:*", address), at__gt=since).count()
+    return per_email >= LINKS_PER_ADDRESS or per_client >= LINKS_PER_CLIENT
+
+
+def note_link_asked(email: str, address: str, *, now: datetime) -> None:
+    for name in (f"link:{email}", "link:*"):
+        key = login_key(name, address)
+        LoginFailure.objects.filter(key=key, at__lte=now - LINK_WINDOW).delete()
+        LoginFailure.objects.create(key=key, at=now)
+
+
+def check_may_anonymise(actor: Actor) -> None:
+    """Erasing a customer's personal data cannot be undone: owners and managers (or the
+    retention job), not the front desk."""
+    if actor.kind == ActorKind.SYSTEM:
+        return
+    if actor.kind == ActorKind.STAFF and actor.role is not None and actor.role != "agent":
+        return
+    raise Forbidden()
+
+
+def organisation_by_slug(slug: str) -> Organisation:
+    """An organisation's public face (its pages, its customers' space) by its slug."""
+    try:
+        return Organisation.objects.get(slug=slug)
+    except (Organisation.DoesNotExist, ValueError):
         raise NotFound() from None

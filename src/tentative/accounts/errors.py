@@ -78,3 +78,19 @@ class InvalidAudience(InvalidInput):
 class PublicAudienceStays(DomainError):
     code, status = "public_audience_stays", 409
     message = _("The public audience cannot be deleted: visitors and new customers belong to it.")
+
+
+class TooManySignInLinks(DomainError):
+    code, status = "too_many_sign_in_links", 429
+    message = _(
+        "Too many sign-in links were asked from here. Please wait a quarter of an hour, then "
+        "ask again."
+    )
+
+
+class ErasureBlocked(DomainError):
+    code, status = "erasure_blocked", 409
+    message = _(
+        "Personal data cannot be erased while bookings are still open or unpaid (%(references)s): "
+        "they need a name and an address until they are settled."
+    )

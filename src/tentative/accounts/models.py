@@ -166,6 +166,9 @@ class Customer(models.Model):
     audience = models.ForeignKey(
         Audience, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
     )
+    # Personal data erased (issue 12): name, email, phone and contacts replaced, kept only
+    # as the anonymous owner of its bookings and payments (accounts/actions/anonymise_customer).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "email"])]
@@ -223,3 +226,31 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.membership}"
+
+
+class ErasureRequest(models.Model):
+    """A customer asked, from their personal space, for their personal data to be erased.
+    Staff see it on the customer's page; it is done when the customer is anonymised."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(blank=True)  # the customer's words, erased with the rest
+    requested_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="erasure_requests_by_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure of {self.customer_id} ({self.status})"

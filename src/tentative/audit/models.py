@@ -35,6 +35,10 @@ ACTIONS: dict[str, Promise] = {
     "waitlist.decline": _("Waiting list offer declined"),
     "waitlist.lapse": _("Waiting list offer lapsed"),
     "waitlist.remove": _("Removed from the waiting list"),
+    "customer.erasure_request": _("Customer asked for their personal data to be erased"),
+    "customer.anonymise": _("Customer's personal data erased (anonymised)"),
+    "customer.password": _("Customer set a password for their personal space"),
+    "customer.sign_in": _("Customer signed in to their personal space with an emailed link"),
 }
 
 

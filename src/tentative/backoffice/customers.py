@@ -272,6 +272,26 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
             "contacts_open": _open(form, contacts),
             "bookings": bookings,
             "history": [{"at": e.at, "sentence": sentence(e)} for e in history],
+            # Personal data (issue 12): the customer's pending erasure request, if any.
+            "erasure": found.erasure_requests.filter(status="pending").first(),
         },
         status=status,
     )
+
+
+@login_required
+def anonymise(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Erase a customer's personal data (issue 12 item 8): the action checks the role and
+    refuses while bookings are open or unpaid; the page says why."""
+    if request.method != "POST":
+        return redirect("backoffice:customer", customer_id)
+    actor = staff_actor(request)
+    try:
+        actions.anonymise_customer(customer_id, actor=actor)
+    except NotFound:
+        raise Http404() from None
+    except DomainError as refusal:
+        messages.error(request, refusal.text)
+        return redirect("backoffice:customer", customer_id)
+    messages.success(request, _("The customer's personal data is erased."))
+    return redirect("backoffice:customer", customer_id)

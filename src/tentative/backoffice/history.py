@@ -448,6 +448,15 @@ _WRITERS: dict[str, Writer] = {
     "waitlist.decline": _plain(gettext_lazy("Waiting list offer declined")),
     "waitlist.lapse": _plain(gettext_lazy("Waiting list offer lapsed; passed to the next person")),
     "waitlist.remove": _plain(gettext_lazy("Removed from the waiting list")),
+    # The personal space (accounts/actions/, issue 12): on the customer's page.
+    "customer.erasure_request": _plain(
+        gettext_lazy("Customer asked for their personal data to be erased")
+    ),
+    "customer.anonymise": _plain(gettext_lazy("Customer's personal data erased (anonymised)")),
+    "customer.password": _plain(gettext_lazy("Customer set a password for their personal space")),
+    "customer.sign_in": _plain(
+        gettext_lazy("Customer signed in to their personal space with an emailed link")
+    ),
 }
 
 # Every kind of audit entry written in src/ (held equal to a scan of the code by a test).

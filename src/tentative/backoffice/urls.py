@@ -140,6 +140,11 @@ urlpatterns = [
     path("customers/", customers.customers, name="customers"),
     path("customers/new/", customers.new_customer, name="customer_new"),
     path("customers/<int:customer_id>/", customers.customer, name="customer"),
+    path(
+        "customers/<int:customer_id>/anonymise/",
+        customers.anonymise,
+        name="customer_anonymise",
+    ),
     path("box-office/", box_office.box_office, name="box_office"),
     path("check-in/", check_in.check_in, name="check_in"),
     # Room sessions (issue 14): the planning, booking a session, players, moves.

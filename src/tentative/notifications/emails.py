@@ -32,6 +32,7 @@ from tentative.accounts.models import Organisation
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.money import minor_units
 from tentative.notifications import tickets as ticketing
+from tentative.notifications.links import manage_url
 from tentative.notifications.models import EmailTemplate
 
 LANGUAGES = ("en", "fr", "es")
@@ -68,6 +69,7 @@ NOTICE_EMAILS = {
     "reserve_release_soon": _("Staff: a reserve's unbooked places return to sale tomorrow"),
     "coupon": _("Coupon or gift voucher, with its code (sent from the coupon list)"),
     "waitlist_joined": _("Waiting list: joined, with the position in the queue"),
+    "sign_in_link": _("Sign-in link to the customer's personal space"),
 }
 ALL_EMAILS = {**CUSTOMER_EMAILS, **STAFF_EMAILS, **NOTICE_EMAILS}
 
@@ -339,6 +341,8 @@ def context_for(
             "amount": money(event.get("amount")),
             "late": bool(event.get("late")),
             "url": event.get("url", ""),
+            # The booking's page in the personal space (pay, cancel, tickets, receipt).
+            "manage_url": manage_url(booking),
             # The link is paid with the simulated card processor: every email says so.
             "simulated": bool(event.get("simulated")),
             "expires": when(event.get("expires_at")),

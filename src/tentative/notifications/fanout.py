@@ -39,6 +39,8 @@ cancelled, expired) carry its .ics in every state: TENTATIVE, CONFIRMED or CANCE
     waitlist.joined      waitlist_joined to the visitor: their position, their link
     waitlist.offered     waitlist_offer: places held for them until a deadline, the link to
                          accept or decline (the offer's own booking.created sends nothing)
+    customer.sign_in_link sign_in_link to the customer who asked it (a private topic: never
+                         posted to a webhook)
 
 Every event also goes to each active webhook endpoint of the organisation that chose it.
 """
@@ -236,13 +238,16 @@ def plan(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMes
             )
         if event.topic == topics.BOOKING_CREATED and event.payload.get("state") == "request":
             rows.extend(_staff_member_emails(event, batch, booking, lines, now=now))
+    elif event.topic == topics.CUSTOMER_SIGN_IN_LINK:
+        rows.extend(_sign_in_link(event, batch, now=now))
     elif event.topic in _NOTICES:
         rows.extend(_notices(event, batch, now=now))
     elif event.topic == topics.WAITLIST_JOINED:
         rows.extend(_waitlist_joined(event, batch, now=now))
     organisation = batch.organisations[event.organisation_id]
     for endpoint in batch.endpoints.get(event.organisation_id, []):
-        if endpoint.wants(event.topic):
+        # A private topic (a sign-in link) goes to its one reader, never to a webhook.
+        if event.topic not in topics.PRIVATE and endpoint.wants(event.topic):
             row = _row(event, OutboxMessage.Kind.WEBHOOK, {}, now)
             row.endpoint = endpoint
             body = webhooks.body_for(event, row, booking, batch.lines, organisation=organisation)
@@ -374,6 +379,27 @@ def _waitlist_joined(event: OutboxMessage, batch: Batch, *, now: datetime) -> li
     )
     payload = rendered.as_payload([entry.email], name="waitlist_joined", language=language)
     return [_row(event, OutboxMessage.Kind.EMAIL, payload, now)]
+
+
+def _sign_in_link(event: OutboxMessage, batch: Batch, *, now: datetime) -> list[OutboxMessage]:
+    """The personal space's sign-in link, in the language the visitor asked it in."""
+    organisation = batch.organisations[event.organisation_id]
+    payload = event.payload
+    language = payload.get("language", "")
+    if language not in emails.LANGUAGES:
+        language = emails.language_for_staff(organisation)
+    with translation.override(language):
+        context = {
+            "organisation": organisation.name,
+            "customer": payload.get("name", ""),
+            "url": payload["url"],
+            "minutes": payload.get("minutes", 30),
+        }
+    rendered = emails.render_notice(
+        organisation, "sign_in_link", language, context, overrides=batch.overrides
+    )
+    out = rendered.as_payload([payload["to"]], name="sign_in_link", language=language)
+    return [_row(event, OutboxMessage.Kind.EMAIL, out, now)]
 
 
 def _voucher_email(

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from tentative.bookings.models import Booking, BookingLine
+from tentative.bookings.models import LINE_WORDS, Booking, BookingLine
 from tentative.core.states import State
+from tentative.notifications.tickets import qr_png, ticket_codes
 
 EXPIRING_WITHIN = timedelta(hours=48)
 
@@ -33,3 +34,16 @@ def dashboard_counts(organisation_id: int, *, now: datetime) -> dict[str, int]:
         ),
         overdue=Count("id", filter=option & Q(deadline_shown__lte=now)),
     )
+
+
+def tickets_of(booking: Booking) -> list[tuple[str, BookingLine]]:
+    """A confirmed booking's tickets, (code, line) each, as its confirmation email lists
+    them (the same codes the door reads): the personal space shows them with a QR code."""
+    if booking.state != State.CONFIRMED.value:
+        return []
+    lines = list(booking.lines.select_related(*LINE_WORDS).order_by("id"))
+    return [(t.code, t.line) for t in ticket_codes(booking, lines)]
+
+
+def ticket_qr_png(code: str) -> bytes:
+    return qr_png(code)

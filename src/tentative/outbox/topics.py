@@ -51,6 +51,12 @@ RESERVE_RELEASED = "reserve.released"
 WAITLIST_JOINED = "waitlist.joined"  # a visitor queued: the "you are number N" email
 WAITLIST_OFFERED = "waitlist.offered"  # an offer (an option) made to an entry, with its link
 RESERVE_RELEASE_SOON = "reserve.release_soon"
+# A customer asked for a sign-in link to their personal space (the payload holds the link):
+# emailed to that customer only, never posted to a webhook (PRIVATE).
+CUSTOMER_SIGN_IN_LINK = "customer.sign_in_link"
+# Topics whose payload is a secret for one person: no webhook endpoint receives them, even
+# one that subscribed to every topic.
+PRIVATE = frozenset({CUSTOMER_SIGN_IN_LINK})
 
 # The event a booking's move emits, by the action that made it.
 AFTER: dict[Action, str] = {

@@ -79,8 +79,15 @@ def _payment(reference: str) -> Payment:
     return payment
 
 
-def return_url(payment: Payment) -> str:
-    """Where the processor sends the customer back: the link's page, else this page."""
+def return_url(payment: Payment, *, portal: bool = False) -> str:
+    """Where the processor sends the customer back: the link's page, the booking's page in
+    the personal space when it was paid from there (`?from=portal`, a fixed target, never a
+    URL taken from the request), else this page."""
+    if portal and payment.request_id is None:
+        return reverse(
+            "portal:paid",
+            args=[payment.organisation.slug, payment.booking.reference, payment.reference],
+        )
     if payment.request_id is not None:
         return reverse("public:returned", args=[payment.request.token, payment.reference])  # type: ignore[union-attr]
     booking = payment.booking
@@ -106,7 +113,7 @@ def card(request: HttpRequest, reference: str) -> HttpResponse:
                     out_of_order=data["out_of_order"],
                 ),
             )
-            return redirect(return_url(payment))
+            return redirect(return_url(payment, portal=_from_portal(request)))
         return _page(request, payment, form, status=422)
     return _page(request, payment, form)
 
@@ -118,7 +125,11 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, payment, CardForm(), status=422)
     actions.simulated_decide(reference, simulated_card.Choice(form.cleaned_data["choice"]))
-    return redirect(return_url(payment))
+    return redirect(return_url(payment, portal=_from_portal(request)))
+
+
+def _from_portal(request: HttpRequest) -> bool:
+    return request.GET.get("from") == "portal"
 
 
 def _page(
@@ -131,6 +142,6 @@ def _page(
         "processor_state": (state := selectors.simulated_state(payment)),
         "answer": ANSWERS.get(state, state),
         "form": form,
-        "back": return_url(payment),
+        "back": return_url(payment, portal=_from_portal(request)),
     }
     return render(request, "public/card.html", context, status=status)

@@ -8,7 +8,7 @@ import tentative.accounts.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_organisation_public_settings"),
+        ("accounts", "0005_personal_space"),
     ]
 
     operations = [
