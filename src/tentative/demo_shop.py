@@ -1,8 +1,9 @@
 """Demo data of the public booking pages (issue 12): events in each mode a visitor meets.
 
-On `/o/demo/`: the concert (buy or reserve, with a question), the gala (request: staff
-approve), an improvisation workshop that can only be bought (a name per place, questions)
-and an open-air cinema night that is sold out.
+On `/o/demo/`: the concert (with a question; the public buys it, `demo_sales`), the gala
+(request: staff approve), an improvisation workshop that can only be bought (a name per
+place, questions) and an open-air cinema whose first night is sold out and whose second
+may be bought or reserved.
 """
 
 from __future__ import annotations
@@ -73,12 +74,13 @@ def public_demo(org: Organisation, staff: Actor, company: Customer, now: datetim
         org,
         "Ciné plein air",
         "Projection sous les étoiles. Apportez votre couverture\u00a0!",
-        days=(9,),
+        days=(9, 16),
         capacity=40,
         price="8.00",
         reservable=True,
     )
-    date = EventDate.objects.get(event=cinema)
+    date = EventDate.objects.filter(event=cinema).order_by("starts_at").first()
+    assert date is not None
     ticket = TicketType.objects.get(event=cinema)
     actions.create_booking(
         actor=staff,
