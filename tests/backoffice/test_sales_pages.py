@@ -9,7 +9,7 @@ from django.urls import reverse
 from tentative.accounts.models import Audience
 from tentative.catalog.models import SalesProfile, SalesProfileItem
 from tentative.core.permissions import Role
-from tests.factories import MembershipFactory, on_sale
+from tests.factories import CustomerFactory, MembershipFactory, on_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,15 @@ def test_rename_and_delete_an_audience(client, org):  # type: ignore[no-untyped-
     page = reverse("backoffice:audience", args=[schools.id])
     assert client.get(page, headers=EN).status_code == 200
     assert client.post(page, {"name": "Schools and colleges"}).status_code == 302
+    pupil = CustomerFactory(organisation=org, name="Lycée du Lac")
+    members = reverse("backoffice:audience_member", args=[schools.id])
+    assert client.post(members, {"customer": pupil.id}).status_code == 302
+    pupil.refresh_from_db()
+    assert pupil.audience_id == schools.id
+    assert "Lycée du Lac" in client.get(page, headers=EN).content.decode()
+    client.post(members, {"remove": pupil.id})
+    pupil.refresh_from_db()
+    assert pupil.audience_id is None
     assert client.post(reverse("backoffice:audience_delete", args=[schools.id])).status_code == 302
     assert not Audience.objects.filter(id=schools.id).exists()
 

@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tentative.accounts import actions as accounts
-from tentative.accounts.access import access_audience, audiences_of
+from tentative.accounts.access import access_audience, audiences_of, visible_customers
 from tentative.accounts.models import Audience
 from tentative.backoffice.access import staff_actor
 from tentative.bookings.models import Channel
@@ -167,9 +167,54 @@ def audience(request: HttpRequest, audience_id: int) -> HttpResponse:
     return render(
         request,
         "backoffice/sales/audience.html",
-        {"audience": found, "form": form, "customers": found.customers.count()},
+        {
+            "audience": found,
+            "form": form,
+            "customers": found.customers.count(),
+            "members": found.customers.order_by("name", "id")[:MEMBERS_SHOWN],
+            "member_form": MemberForm(actor=actor, audience=found),
+            "may_manage": may_manage_catalogue(actor),
+        },
         status=status,
     )
+
+
+MEMBERS_SHOWN = 200
+
+
+class MemberForm(forms.Form):
+    customer = forms.TypedChoiceField(label=_("Customer"), coerce=int)
+
+    def __init__(self, *args: Any, actor: Actor, audience: Audience, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = (visible_customers(actor).exclude(audience=audience).order_by("name", "id"))[
+            :MEMBERS_SHOWN
+        ]
+        self.fields["customer"].choices = [  # type: ignore[attr-defined]
+            (c.id, f"{c.name} <{c.email}>" if c.email else c.name) for c in others
+        ]
+
+
+@login_required
+@require_POST
+def audience_member(request: HttpRequest, audience_id: int) -> HttpResponse:
+    """Put a customer in the audience, or (`remove`) back to the public."""
+    actor = staff_actor(request)
+    found = _audience(actor, audience_id)
+    try:
+        if "remove" in request.POST:
+            accounts.set_customer_audience(int(request.POST["remove"]), None, actor=actor)
+        else:
+            form = MemberForm(request.POST, actor=actor, audience=found)
+            if not form.is_valid():
+                messages.error(request, INVALID)
+                return redirect("backoffice:audience", audience_id=found.id)
+            accounts.set_customer_audience(form.cleaned_data["customer"], found.id, actor=actor)
+    except (DomainError, ValueError) as error:
+        messages.error(request, error.text if isinstance(error, DomainError) else INVALID)
+    else:
+        messages.success(request, SAVED)
+    return redirect("backoffice:audience", audience_id=found.id)
 
 
 @login_required

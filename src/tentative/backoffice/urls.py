@@ -77,6 +77,7 @@ urlpatterns = [
     path("audiences/", sales.audiences, name="audiences"),
     path("audiences/<int:audience_id>/", sales.audience, name="audience"),
     path("audiences/<int:audience_id>/delete/", sales.audience_delete, name="audience_delete"),
+    path("audiences/<int:audience_id>/customers/", sales.audience_member, name="audience_member"),
     path("sales-profiles/", sales.profiles, name="sales_profiles"),
     path("widget/", sales.widget, name="widget"),
     path("sales-profiles/<int:profile_id>/", sales.profile, name="sales_profile"),
