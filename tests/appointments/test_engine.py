@@ -340,3 +340,20 @@ def test_a_lapsed_option_does_not_take_a_free_slot(org, alice, haircut):
     assert "10:00" not in walls(before)
     assert "10:00" in walls(after)
     assert TimeClaim.objects.filter(active=True).count() == 1  # still active: not swept
+
+
+def test_slot_refusal_says_why_a_start_is_not_free(org, alice, haircut):
+    owner = staff(org)
+    booked = request(owner, haircut, alice, at(10), mode=State.CONFIRMED)
+    kw = {"resource_id": alice.id, "now": NOW}
+    assert selectors.slot_refusal(haircut, starts_at=at(9), **kw) is None
+    assert selectors.slot_refusal(haircut, starts_at=at(9, 15), **kw) == "not_aligned"
+    assert selectors.slot_refusal(haircut, starts_at=at(12, 30), **kw) == "outside_hours"
+    assert selectors.slot_refusal(haircut, starts_at=at(10, 30), check_busy=True, **kw) == "taken"
+    # Moving a booking within its own time: its own claim is not in the way.
+    assert (
+        selectors.slot_refusal(
+            haircut, starts_at=at(10, 30), check_busy=True, exclude_booking_id=booked.id, **kw
+        )
+        is None
+    )

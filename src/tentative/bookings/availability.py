@@ -161,7 +161,7 @@ SELECT c.resource_id,
    AND c.line_id NOT IN (
        SELECT l.id FROM {line} l JOIN {booking} b ON b.id = l.booking_id
         WHERE b.holds_capacity AND b.deadline_enforced <= %s
-          AND b.state = ANY(%s) AND b.at_limit = %s
+          AND b.at_limit = %s AND b.state IN (SELECT unnest(%s::text[]))
        UNION ALL
        SELECT l.id FROM {line} l WHERE l.booking_id = %s)
 """
@@ -179,7 +179,7 @@ def _busy_rows_postgresql(
         line=BookingLine._meta.db_table,
         booking=Booking._meta.db_table,
     )
-    params = [ids, start, end, now, LAPSABLE, AtLimit.RELEASE.value, exclude_booking_id or 0]
+    params = [ids, start, end, now, AtLimit.RELEASE.value, LAPSABLE, exclude_booking_id or 0]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [

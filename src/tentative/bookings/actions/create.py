@@ -132,12 +132,11 @@ def create_booking(
         )
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
+        # A request that holds nothing (*several clients may request the same slot*) is
+        # not refused here: it takes nothing, and approving it re-checks the time. Once one
+        # is approved the slot leaves `free_slots`, so the pages no longer offer it.
         gates.check(actor, resolved, now=now)  # the waiting list's places first
         refuse_if_sold_out(demand, resolved.free, now=now)
-    if holds or mode == State.REQUEST:
-        # A request that holds nothing (*several clients may request the same slot*) may
-        # share its time with other requests, not with a booking that holds it: once one
-        # request is approved, the slot is no longer bookable (seed 003).
         refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
     with action_transaction():
