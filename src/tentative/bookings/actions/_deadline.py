@@ -28,7 +28,14 @@ class CheckoutHold:
     rule: str = "checkout hold"
 
     def deadline_fields(self) -> dict[str, Any]:
-        return _fields(self.until, self.until, AtLimit.RELEASE, self.rule)
+        # The rule is a fixed label, not terms a reader's language would rewrite.
+        return {
+            "deadline_shown": self.until,
+            "deadline_enforced": self.until,
+            "at_limit": AtLimit.RELEASE.value,
+            "deadline_rule": self.rule,
+            "deadline_terms": None,
+        }
 
 
 # When the thing booked starts, and the terms of its offer (a ticket type, a service).
