@@ -29,12 +29,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bookings", type=int, default=300)
     parser.add_argument("--server", default=os.environ.get("TENTATIVE_PG_URL", DEFAULT_SERVER))
+    parser.add_argument(
+        "--profile", action="store_true", help="print each page's cProfile (top 30 by own time)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
     if args.bookings < 10:
         parser.error("need --bookings >= 10")
-    with throwaway_database(args.server):
+    with throwaway_database(args.server, keep=args.keep) as url:
+        if args.keep:
+            print(f"database kept: {url}")
         org, reference = _world(args.bookings)
-        _pages(org, reference)
+        _pages(org, reference, profile=args.profile)
 
 
 def _world(count: int):  # type: ignore[no-untyped-def]
@@ -104,7 +110,7 @@ def _world(count: int):  # type: ignore[no-untyped-def]
     return org, reference
 
 
-def _pages(org, reference: str) -> None:  # type: ignore[no-untyped-def]
+def _pages(org, reference: str, *, profile: bool = False) -> None:  # type: ignore[no-untyped-def]
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -123,18 +129,36 @@ def _pages(org, reference: str) -> None:  # type: ignore[no-untyped-def]
         ("booking", f"{me}/bookings/{reference}/"),
         ("receipt.pdf", f"{me}/bookings/{reference}/receipt.pdf"),
     ):
-        times = []
-        for _ in range(20):
-            started = time.perf_counter()
+        times, cpu = [], []
+        for run in range(21):
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path)
-            times.append(time.perf_counter() - started)
+            if run:  # the first warms the caches
+                times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
             assert response.status_code == 200, (name, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
+        sql = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         print(
             f"{name:12s} median {statistics.median(times) * 1000:7.1f} ms  "
-            f"p90 {sorted(times)[17] * 1000:7.1f} ms  queries {len(queries)}"
+            f"p90 {sorted(times)[17] * 1000:7.1f} ms  Python CPU "
+            f"{statistics.median(cpu) * 1000:6.1f} ms  SQL {sql:6.1f} ms  "
+            f"queries {len(queries)}"
         )
+        if profile:
+            _profile(lambda path=path: client.get(path))
+
+
+def _profile(call) -> None:  # type: ignore[no-untyped-def]
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
 if __name__ == "__main__":

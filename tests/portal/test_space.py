@@ -210,3 +210,35 @@ def test_the_dashboard_s_queries_do_not_grow_with_the_bookings(client, org, ana)
     with CaptureQueriesContext(connection) as many:
         assert client.get(space(org)).status_code == 200
     assert len(many) == len(few) <= 12
+
+
+def test_the_dashboard_prints_links_amounts_and_dates_as_the_template_tags_would(client, org, ana):
+    """views._print computes them once per distinct value (docs/portal.md, "Measured"): held
+    equal to `{% url %}`, `|floatformat:2` and `|date` in each language."""
+    from django.template import engines
+    from django.utils import timezone, translation
+
+    from tentative.portal.space import dashboard, space_for
+
+    booked(org, ana)
+    booked(org, ana, quantity=3, deadline_days_after_booking=1)
+    booked(org, ana, mode=State.CONFIRMED, quantity=5)
+    sign_in(client, org, "ana@example.org")
+    reference = engines["django"].from_string(
+        "{% url 'portal:booking' slug b.reference %}|{{ b.total|floatformat:2 }}|"
+        '{{ b.first_at|date:"DATETIME_FORMAT" }}'
+    )
+    deadline = engines["django"].from_string('{{ a.deadline|date:"DATETIME_FORMAT" }}')
+    user = Customer.objects.get(id=ana.id).user
+    for language in ("en", "fr", "es"):
+        text = client.get(space(org), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        with translation.override(language), timezone.override(org.zone):
+            board = dashboard(space_for(org, user), now=timezone.now())
+            assert len(board.bookings) == 3 and len(board.awaiting) == 3
+            for row in board.bookings:
+                url, total, when = reference.render({"b": row, "slug": org.slug}).split("|")
+                assert f'<a class="ref" href="{url}">{row.reference}</a>' in text
+                assert f'<td class="amount">{total} {row.currency}</td>' in text
+                assert f"<td>{when}</td>" in text
+            for item in board.awaiting:
+                assert deadline.render({"a": item}) in text

@@ -20,9 +20,11 @@ back next to its field with the error's HTTP status and what was typed kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -30,9 +32,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import dateparse, formats, timezone
-from django.utils.http import urlencode
+from django.utils.formats import localize
+from django.utils.html import escape, format_html
+from django.utils.http import RFC3986_SUBDELIMS, urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tentative.accounts.actions import CustomerData
@@ -107,6 +116,7 @@ def planning(request: HttpRequest) -> HttpResponse:
         zone=zone,
         now=now,
     )
+    links = _Links()
     step = timedelta(days=7 if week else 1)
     view = "week" if week else "day"
     context: dict[str, Any] = {
@@ -129,7 +139,7 @@ def planning(request: HttpRequest) -> HttpResponse:
                 "days": [
                     {
                         "day": d,
-                        "cells": [_cell(c, zone) for c in row.on(d, zone)],
+                        "cells": [_cell(c, zone, links) for c in row.on(d, zone)],
                         "url": _planning_url(d, "day"),
                     }
                     for d in grid.days
@@ -142,15 +152,17 @@ def planning(request: HttpRequest) -> HttpResponse:
             {c.starts_at.astimezone(zone).time() for row in grid.rows for c in row.cells}
         )
         context["times"] = times
-        context["day_rows"] = [
-            {
-                "room": row.room,
-                "closed": row.schedule.closed.get(day),
-                "cells": [_cell(c, zone) for c in row.cells],
-                "by_time": _by_time(row.cells, times, zone),
-            }
-            for row in grid.rows
-        ]
+        context["day_rows"] = []
+        for row in grid.rows:
+            cells = [_cell(c, zone, links) for c in row.cells]
+            context["day_rows"].append(
+                {
+                    "room": row.room,
+                    "closed": row.schedule.closed.get(day),
+                    "cells": cells,
+                    "by_time": _by_time(cells, times),
+                }
+            )
     return render(request, "backoffice/planning.html", context)
 
 
@@ -164,12 +176,60 @@ def _planning_url(day: date | None, view: str) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
-def _by_time(cells: list[Any], times: list[Any], zone: ZoneInfo) -> list[Any]:
-    at = {c.starts_at.astimezone(zone).time(): c for c in cells}
-    return [_cell(at[t], zone) if t in at else None for t in times]
+def _by_time(cells: list[dict[str, Any]], times: list[Any]) -> list[Any]:
+    at = {c["time"].time(): c for c in cells}
+    return [at.get(t) for t in times]
 
 
-def _cell(cell: Any, zone: ZoneInfo) -> dict[str, Any]:
+class _Links:
+    """What every session prints, computed once per page and per distinct value: a week
+    draws 560 sessions of a few dozen different times, counts and deadlines, and `reverse`,
+    `localize`, `ngettext` and the date filters cost 10-40 µs a call. The addresses are
+    reversed once and completed per session."""
+
+    def __init__(self) -> None:
+        before, _, after = booking_url(MARKER).rpartition(MARKER)
+        self._booking = (before, after)
+        self._book = reverse("backoffice:planning_book") + "?"
+        self._texts: dict[tuple[str, Any], str] = {}
+
+    def booking(self, reference: str) -> str:
+        before, after = self._booking
+        return before + quote(reference, safe=SAFE_IN_PATH) + after
+
+    def book(self, cell: Any) -> str:
+        return self._book + urlencode({"room": cell.room.id, "start": cell.starts_at.isoformat()})
+
+    def text(self, kind: str, value: Any) -> str:
+        key = (kind, value)
+        if key not in self._texts:
+            self._texts[key] = TEXTS[kind](value)
+        return self._texts[key]
+
+
+def _number(n: int) -> str:
+    """A count as `{{ n }}` prints it in a `blocktranslate`."""
+    return escape(localize(n))
+
+
+# Each returns escaped text (the template tags' output, `blocktranslate` leaving the
+# translation itself unescaped as it does).
+TEXTS: dict[str, Callable[[Any], str]] = {
+    "time": lambda at: escape(time_filter(template_localtime(at), "TIME_FORMAT")),
+    "until": lambda at: (
+        gettext("until %(when)s")
+        % {"when": escape(date_filter(template_localtime(at), "SHORT_DATETIME_FORMAT"))}
+    ),
+    "players": lambda n: ngettext("%(n)s player", "%(n)s players", n) % {"n": _number(n)},
+    "quotes": lambda n: ngettext("%(n)s quote", "%(n)s quotes", n) % {"n": _number(n)},
+}
+
+
+MARKER = "REFERENCE"
+SAFE_IN_PATH = RFC3986_SUBDELIMS + "/~:@"  # what `reverse` leaves unquoted
+
+
+def _cell(cell: Any, zone: ZoneInfo, links: _Links) -> dict[str, Any]:
     """What the template shows of a session: its words, its shape, where it leads."""
     holder = cell.blocking
     status = cell.status
@@ -187,18 +247,70 @@ def _cell(cell: Any, zone: ZoneInfo) -> dict[str, Any]:
     }
     if holder is not None:
         booking = holder.booking
-        item["url"] = booking_url(booking.reference)
+        item["url"] = links.booking(booking.reference)
         item["who"] = booking.customer.name if booking.customer else booking.reference
         item["players"] = holder.players
         if booking.state == State.OPTION and booking.deadline_shown:
             item["deadline"] = timezone.localtime(booking.deadline_shown, zone)
     elif cell.bookable:
-        item["url"] = (
-            reverse("backoffice:planning_book")
-            + "?"
-            + urlencode({"room": cell.room.id, "start": cell.starts_at.isoformat()})
-        )
+        item["url"] = links.book(cell)
+    item["html"] = _cell_html(item, links)
     return item
+
+
+def _cell_html(s: dict[str, Any], links: _Links) -> SafeString:
+    """One session of the planning, in words and by its shape (docs/design.md, "Planning"):
+    the markup the `_session_cell.html` include drew, written here because a week draws 560
+    sessions and the include was half of the page's time (docs/rooms.md, "Measured"). The
+    same tags' functions and messages, so the same text in every language."""
+    shape = f"session session-{s['status']}" + (" off-schedule" if s["off_schedule"] else "")
+    html = [
+        format_html('\n<a class="{}" href="{}">\n', shape, s["url"])
+        if s.get("url")
+        else format_html('\n<span class="{}">\n', shape),
+        format_html(
+            '<span class="session-time">{}</span>\n'
+            '<span class="session-word"><span class="session-mark" aria-hidden="true"></span>'
+            "{}</span>\n",
+            mark_safe(links.text("time", s["time"])),  # noqa: S308 (escaped)
+            s["word"],
+        ),
+    ]
+    if s["holder"]:
+        players = mark_safe(links.text("players", s["players"]))  # noqa: S308 (escaped)
+        html.append(format_html('<span class="session-who">{} · {}</span>', s["who"], players))
+    html.append("\n")
+    if s.get("deadline"):
+        until = mark_safe(links.text("until", s["deadline"]))  # noqa: S308 (escaped)
+        html.append(format_html('<span class="session-deadline">{}</span>', until))
+    html.append("\n")
+    if s["quotes"]:
+        quotes = mark_safe(links.text("quotes", s["quotes"]))  # noqa: S308 (escaped)
+        html.append(format_html('<span class="session-quotes">{}</span>', quotes))
+    html.append("\n")
+    if s["off_schedule"]:
+        html.append(format_html('<span class="session-note">{}</span>', gettext("off schedule")))
+    html.append("\n</a>\n" if s.get("url") else "\n</span>\n")
+    if s["others"]:
+        html.append('<ul class="session-others">')
+        for other in s["others"]:
+            booking = other.booking
+            html.append(
+                format_html(
+                    '<li><a href="{}"><code>{}</code></a> \n'
+                    '<span class="badge state-{}">{}</span>\n{}</li>',
+                    links.booking(booking.reference),
+                    booking.reference,
+                    booking.state,
+                    booking.get_state_display(),
+                    format_html(" <small>{}</small>", gettext("deadline passed"))
+                    if other.lapsed
+                    else "",
+                )
+            )
+        html.append("</ul>")
+    html.append("\n")
+    return mark_safe("".join(html))  # noqa: S308 (every piece above is escaped)
 
 
 # ---------------------------------------------------------------- book a session

@@ -8,9 +8,9 @@ are listed on the session, which stays free. Bookings at a time that is not on t
 (moved there by staff, or on a day closed since) appear as sessions of their own, so that
 nothing booked is ever hidden.
 
-Six queries whatever the range, the rooms or the bookings (pinned by a test): the rooms,
-their rules, their closed days, their games and the games' prices, then every live line of
-those rooms in the range with its booking and customer.
+Seven queries whatever the range, the rooms or the bookings (pinned by a test): the rooms,
+their rules, their closed days, their games and the games' prices, then every line of those
+rooms in the range, then the live bookings among theirs with their customers.
 """
 
 from __future__ import annotations
@@ -125,31 +125,45 @@ def planning(
     by_room = {s.room.id: s for s in schedules}
     start = datetime.combine(first, time(0), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
-    lines = (
+    # The lines alone, as tuples, by the (resource, start) index; then their live bookings
+    # by primary key. One query joining the two made PostgreSQL hash the whole bookings
+    # table (a sequential scan growing with every year of history) for the thousand lines
+    # of a week, and built three model instances per line (docs/rooms.md, "Measured").
+    lines = list(
         BookingLine.objects.filter(
-            resource_id__in=list(by_room),
-            booking__organisation_id=organisation_id,
-            booking__state__in=[s.value for s in LIVE],
-            starts_at__gte=start,
-            starts_at__lt=end,
+            resource_id__in=list(by_room), starts_at__gte=start, starts_at__lt=end
         )
-        .select_related("booking", "booking__customer")
         .order_by("starts_at", "booking_id", "id")
+        .values_list("booking_id", "resource_id", "starts_at", "service_id", "quantity")
     )
-    booked: dict[tuple[int, datetime], dict[int, SessionBooking]] = defaultdict(dict)
+    bookings = (
+        Booking.objects.filter(
+            organisation_id=organisation_id,
+            state__in=[s.value for s in LIVE],
+            id__in={line[0] for line in lines},
+        )
+        .select_related("customer")
+        .in_bulk()
+        if lines
+        else {}
+    )
+    booked: dict[int, dict[datetime, dict[int, SessionBooking]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
     services: dict[tuple[int, datetime], int | None] = {}
-    for line in lines:
-        key = (line.resource_id, line.starts_at)  # type: ignore[misc]
-        services.setdefault(key, line.service_id)  # type: ignore[arg-type]
-        entry = booked[key].get(line.booking_id)
+    for booking_id, room_id, starts_at, service_id, quantity in lines:
+        booking = bookings.get(booking_id)
+        if booking is None:  # not live
+            continue
+        services.setdefault((room_id, starts_at), service_id)
+        entry = booked[room_id][starts_at].get(booking_id)
         if entry is None:
-            booking = line.booking
             gone = booking.holds_capacity and lapsed(
                 booking.deadline_enforced, AtLimit(booking.at_limit), now
             )
             entry = SessionBooking(booking, 0, booking.holds_capacity and not gone, gone)
-            booked[key][line.booking_id] = entry
-        entry.players += line.quantity
+            booked[room_id][starts_at][booking_id] = entry
+        entry.players += quantity
     rows = []
     for schedule in schedules:
         cells: dict[datetime, Cell] = {}
@@ -162,9 +176,8 @@ def planning(
                 scheduled=True,
                 past=session.starts_at <= now,
             )
-        for (room_id, starts_at), entries in booked.items():
-            if room_id != schedule.room.id:
-                continue
+        room_id = schedule.room.id
+        for starts_at, entries in booked.get(room_id, {}).items():
             cell = cells.get(starts_at)
             if cell is None:
                 service = next(

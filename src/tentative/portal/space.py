@@ -100,6 +100,9 @@ class Awaiting:
     amount: Decimal | None = None
     url: str = ""  # a payment link's page
     token: str = ""
+    # As printed (views.home fills them once per distinct value: a list of hundreds)
+    amount_text: str = ""
+    deadline_text: str = ""
 
 
 @dataclass
