@@ -28,7 +28,15 @@ class CheckoutHold:
     rule: str = "checkout hold"
 
     def deadline_fields(self) -> dict[str, Any]:
-        return _fields(self.until, self.until, AtLimit.RELEASE, self.rule)
+        # No rule's parameters: nobody is told a hold's rule (no email, no webhook), and
+        # submitting the form replaces these fields with the chosen mode's deadline.
+        return {
+            "deadline_shown": self.until,
+            "deadline_enforced": self.until,
+            "at_limit": AtLimit.RELEASE.value,
+            "deadline_rule": self.rule,
+            "deadline_terms": None,
+        }
 
 
 # When the thing booked starts, and the terms of its offer (a ticket type, a service).
