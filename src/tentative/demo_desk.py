@@ -40,4 +40,4 @@ def desk_demo(
         notify=False,
         now=now,
     )
-    accounts.update_settings(org.id, actor=staff, values={"languages": ["fr", "en"]}, now=now)
+    accounts.update_settings(org.id, actor=staff, values={"languages": ["fr", "en", "es"]}, now=now)
