@@ -25,6 +25,7 @@ import re
 from email.message import EmailMessage
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import formats, timezone, translation
 
 from tentative.accounts.models import Organisation
@@ -35,7 +36,7 @@ from tentative.demo import AGENT, create_demo
 from tentative.notifications.selectors import tickets_of
 from tentative.payments.models import Payment, PaymentRequest
 from tentative.worker.loop import drain
-from tests.e2e.test_staff_pages import screenshots
+from tests.e2e.test_staff_pages import WCAG, screenshots
 from tests.notifications.conftest import smtp  # noqa: F401  (the fixture)
 from tests.notifications.helpers import decode_qr, html_of, parts, text_of
 
@@ -45,7 +46,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot of the step, and axe-core's WCAG 2.1 A/AA rules with no violation."""
     page.screenshot(path=str(screenshots() / f"journey-{name}.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert not results.violations_count, f"{name}:\n{results.generate_report()}"
 
 
 def mail_to(inbox, address: str, since: int) -> list[EmailMessage]:  # type: ignore[no-untyped-def]
@@ -166,6 +170,11 @@ def test_a_requested_ticket_is_accepted_paid_from_the_emailed_link_and_its_qr_ar
     shot(page, "1-paid")
     booking.refresh_from_db()
     assert booking.state == State.CONFIRMED
+    # The page leads to the booking in the personal space (signing in first).
+    page.click("text=See my booking")
+    page.wait_for_url(
+        re.compile(rf"/me/sign-in/\?next=%2Fo%2Fdemo%2Fme%2Fbookings%2F{booking.reference}%2F$")
+    )
 
     # The confirmation, with a QR code per ticket that decodes to the ticket's code.
     since = len(smtp.received)
