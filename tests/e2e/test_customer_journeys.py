@@ -210,7 +210,8 @@ def test_a_reservation_is_held_then_paid_from_the_personal_space(demo, live_serv
     booking = Booking.objects.get(organisation=org, customer__email=email)
     assert (booking.state, booking.checkout_mode) == (State.OPTION, "reserve")
     deadline = shown(booking.deadline_shown, org)
-    assert f"Your reservation is held until {deadline}." in page.inner_text("main")
+    assert f"Your reservation is held until {deadline.rstrip('.')}." in page.inner_text("main")
+    assert ".." not in page.inner_text("main")
     shot(page, "2-reserved")
     visitor.close()
 
