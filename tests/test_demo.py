@@ -121,3 +121,10 @@ def test_the_demo_has_rooms_with_a_week_of_sessions_in_every_state():
     assert any(cell.quotes and cell.bookable for row in grid.rows for cell in row.cells)
     sessions = Booking.objects.filter(lines__resource=vault).distinct()
     assert any(balance(b).outstanding.amount < 0 for b in sessions)  # an overpayment to keep
+
+
+def test_the_demo_s_public_pages_speak_english_french_and_spanish(client):  # type: ignore[no-untyped-def]
+    create_demo()
+    for language in ("en", "fr", "es"):
+        page = client.get("/o/demo/", HTTP_ACCEPT_LANGUAGE=language)
+        assert f'<html lang="{language}"' in page.content.decode(), language

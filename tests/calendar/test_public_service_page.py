@@ -86,6 +86,9 @@ def test_free_times_in_the_visitors_time_zone(client, world):  # type: ignore[no
     assert ">3 a.m.<" in html and ">10 a.m.<" in html and ">11 a.m.<" not in html
     assert "Request booking" in html and "Book now" not in html
     assert "We confirm each request within a day." in html
+    # The footer says the same, not the organiser's zone the other public pages use.
+    footer = html.split('class="zone-note"')[1].split("</span>")[0]
+    assert "Times are shown in your time zone, America/Montreal." in footer
 
 
 def test_without_a_zone_the_organisers_is_used_and_said(client, world):  # type: ignore[no-untyped-def]
@@ -93,6 +96,8 @@ def test_without_a_zone_the_organisers_is_used_and_said(client, world):  # type:
     html = client.get(url(org, cut), {"date": TUESDAY, "tz": "Not/AZone"}).content.decode()
     assert "the organiser&#x27;s time zone" in html or "the organiser's time zone" in html
     assert ">9 a.m.<" in html and ">4 p.m.<" in html
+    footer = html.split('class="zone-note"')[1].split("</span>")[0]
+    assert "Europe/Paris" in footer and "your time zone" not in footer
 
 
 def test_a_request_is_made_with_the_answers_and_no_payment(client, world):  # type: ignore[no-untyped-def]

@@ -158,3 +158,18 @@ def test_signing_out(client, org):
     sign_in(client, org, "ana@example.org")
     client.post(f"{space(org)}sign-out/")
     assert client.get(space(org)).status_code == 302
+
+
+def test_the_pages_give_the_link_s_configured_lifetime_and_a_new_link_keeps_the_target(
+    client, org, settings
+):  # type: ignore[no-untyped-def]
+    settings.SESAME_MAX_AGE = 10 * 60  # TENTATIVE_SIGN_IN_LINK_MINUTES=10
+    CustomerFactory(organisation=org, email="ana@example.org")
+    asked = ask_link(client, org, "ana@example.org")
+    assert "Open it within 10 minutes; it works once." in asked.content.decode()
+    target = f"{space(org)}bookings/ABC123/"
+    refused = client.post(f"{space(org)}link/", {"sesame": "used-or-tampered", "next": target})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Each link works once, for 10 minutes." in page
+    assert f'href="{space(org)}sign-in/?next={target}"' in page

@@ -89,6 +89,8 @@ def test_a_reservation_gets_the_ticket_type_s_deadline(client, org):
     assert booking.deadline_shown - booking.created_at >= timedelta(days=4)
     text = client.get(sent["Location"]).content.decode()
     assert "Your reservation is held until" in text
+    sentence = text.split("Your reservation is held until")[1].split("</p>")[0]
+    assert sentence.endswith(".") and not sentence.endswith("..")  # "a.m." ends it once
 
 
 def test_a_purchase_goes_to_the_card_page_and_is_confirmed_when_paid(client, org):

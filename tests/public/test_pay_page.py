@@ -13,7 +13,7 @@ from tentative.core.states import State
 from tentative.payments import actions
 from tentative.payments.jobs import deliver_simulated
 from tentative.payments.models import Payment, PaymentRequest, SimulatedDelivery
-from tests.factories import book, on_sale, staff
+from tests.factories import CustomerFactory, book, on_sale, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,16 @@ def test_paying_confirms_the_option_and_the_page_thanks(client, link):
     again = client.post(url(link))
     assert again.status_code == 409 and "already been paid" in again.content.decode()
     assert Payment.objects.filter(request=link).count() == 1
+
+
+def test_once_paid_the_page_leads_to_the_booking_in_the_personal_space(client, org):
+    date, ticket = on_sale(org, capacity=10)
+    who = CustomerFactory(organisation=org, email="ana@example.org")
+    option = book(staff(org), date, ticket, mode=State.OPTION, customer_id=who.id)
+    link = actions.create_payment_request(option.id, actor=staff(org))
+    space = f'href="/o/{org.slug}/me/bookings/{option.reference}/"'
+    assert space not in client.get(url(link)).content.decode()  # nothing paid yet
+    assert space in pay_through(client, link).content.decode()
 
 
 def test_a_declined_card_can_try_again(client, link):

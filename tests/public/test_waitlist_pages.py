@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tentative.bookings.models import Booking
+from tentative.payments.actions import cancel_payment_request
 from tentative.payments.models import PaymentRequest
 from tentative.waitlist import actions
 from tentative.waitlist.models import WaitlistEntry
@@ -85,6 +86,17 @@ def test_accept_opens_a_payment_link_and_decline_passes_it_on(org):
     link = PaymentRequest.objects.get(booking__id=WaitlistEntry.objects.get(id=ana.id).offer_id)
     assert response.status_code == 302 and response["Location"] == f"/pay/{link.token}/"
     assert link.expires_at == Booking.objects.get(id=link.booking_id).deadline_enforced
+    # Back on the page, *Pay now* (clicked twice) reuses the open link instead of adding one.
+    assert "Pay now" in client.get(ana_url).content.decode()
+    for _ in range(2):
+        again = client.post(ana_url, {"step": "pay"})
+        assert again.status_code == 302 and again["Location"] == f"/pay/{link.token}/"
+    assert PaymentRequest.objects.filter(booking_id=link.booking_id).count() == 1
+    # A link staff withdrew is not reused: the next click opens a new one.
+    cancel_payment_request(link.id, actor=staff(org))
+    fresh = client.post(ana_url, {"step": "pay"})
+    assert fresh.status_code == 302 and fresh["Location"] != f"/pay/{link.token}/"
+    assert PaymentRequest.objects.filter(booking_id=link.booking_id, state="open").count() == 1
 
     # Ben has nothing to accept yet; a bad step is refused with a message, not a 500.
     ben_url = f"/o/{org.slug}/waiting-list/{ben.token}/"

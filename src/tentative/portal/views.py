@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -123,6 +124,11 @@ class SetPasswordForm(forms.Form):
         return data
 
 
+def _link_minutes() -> int:
+    """How long an emailed link works (`TENTATIVE_SIGN_IN_LINK_MINUTES`), as the email says."""
+    return int(settings.SESAME_MAX_AGE) // 60
+
+
 def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -169,6 +175,7 @@ def sign_in(request: HttpRequest, org_slug: str) -> HttpResponse:
         "error": "" if with_password else error,
         "next": next_path,
         "expired": request.GET.get("link") == "invalid",
+        "minutes": _link_minutes(),
     }
     return render(request, "portal/sign_in.html", context, status=status)
 
@@ -216,9 +223,8 @@ def link(request: HttpRequest, org_slug: str) -> HttpResponse:
         )
     user = accounts.use_sign_in_link(organisation.id, token)
     if user is None:
-        return render(
-            request, "portal/link_invalid.html", {"organisation": organisation}, status=400
-        )
+        context = {"organisation": organisation, "next": next_path, "minutes": _link_minutes()}
+        return render(request, "portal/link_invalid.html", context, status=400)
     login(request, user, backend=BACKEND)
     return redirect(next_path)
 

@@ -17,12 +17,13 @@ says so and what to do next (choose the places again), never a 500.
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tentative.accounts.models import Organisation
@@ -242,8 +243,17 @@ def done(request: HttpRequest, org_slug: str, reference: str) -> HttpResponse:
         "lines": lines,
         "attempt": attempt,
         "space": portal_link(organisation, booking),
+        "held_until": _sentence_end(booking.deadline_shown),
     }
     return render(request, "public/done.html", context)
+
+
+def _sentence_end(moment: datetime | None) -> str:
+    """A date and time that ends a sentence: English writes "11:35 a.m.", and the sentence's
+    own full stop would make it "a.m..", so the format's last full stop goes."""
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT").rstrip(".")
 
 
 def portal_link(organisation: Organisation, booking: Booking) -> str:

@@ -166,14 +166,18 @@ def entry(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 def _payment_link(entry: WaitlistEntry) -> str:
     """The payments part's link for what is due on the offer (its pay page takes the card
     through the simulated processor, and confirms the option once paid); "" when nothing
-    is due (a free offer is confirmed by `accept_offer`)."""
+    is due (a free offer is confirmed by `accept_offer`). *Pay now* clicked again reuses
+    the open link instead of adding one."""
     booking = entry.offer
     if booking is None or booking.state != "option":
         return ""
     if balance(booking).outstanding.amount <= 0:
         return ""
     link = create_payment_request(
-        booking.id, actor=Actor.system("waiting list"), expires_at=booking.deadline_enforced
+        booking.id,
+        actor=Actor.system("waiting list"),
+        expires_at=booking.deadline_enforced,
+        reuse_open=True,
     )
     return link.token
 

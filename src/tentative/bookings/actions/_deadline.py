@@ -28,7 +28,8 @@ class CheckoutHold:
     rule: str = "checkout hold"
 
     def deadline_fields(self) -> dict[str, Any]:
-        # The rule is a fixed label, not terms a reader's language would rewrite.
+        # No rule's parameters: nobody is told a hold's rule (no email, no webhook), and
+        # submitting the form replaces these fields with the chosen mode's deadline.
         return {
             "deadline_shown": self.until,
             "deadline_enforced": self.until,

@@ -2,6 +2,10 @@
 
 The amount defaults to what is still due and may not exceed it; the expiry follows the
 option's deadline (`_requests.expiry`). With `send`, the link is emailed at once.
+
+`reuse_open`: for a page that gives the customer a link to pay what is due (a waiting-list
+offer's *Pay now*, clicked as often as the customer likes): an open, unexpired link of the
+booking for exactly what is still due is returned as it is, so each click does not add one.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ def create_payment_request(
     amount: Decimal | None = None,
     expires_at: datetime | None = None,
     send: bool = False,
+    reuse_open: bool = False,
     now: datetime | None = None,
 ) -> PaymentRequest:
     now = now_or(now)
@@ -37,6 +42,20 @@ def create_payment_request(
         booking = access_booking(actor, booking_id, lock=True)
         _requests.check_requestable(booking)
         outstanding = balance(booking).outstanding
+        if reuse_open and amount is None:
+            # Read under the booking's lock: two clicks at once find one link, not none.
+            open_link = (
+                PaymentRequest.objects.filter(
+                    booking=booking,
+                    state=PaymentRequest.State.OPEN,
+                    expires_at__gt=now,
+                    amount=outstanding.amount,
+                )
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if open_link is not None:
+                return open_link
         if amount is None:
             if outstanding.amount <= 0:
                 raise NothingDue()
