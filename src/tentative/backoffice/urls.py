@@ -12,6 +12,7 @@ from tentative.backoffice import (
     options,
     payments,
     pending,
+    photos,
     planning,
     questions,
     reserves,
@@ -158,4 +159,10 @@ urlpatterns = [
         name="session_player_names",
     ),
     path("bookings/<str:reference>/session/move/", planning.move, name="session_move"),
+    # Session photos (issue 14): a booking's, a day's, the zip, the bytes, restore.
+    path("bookings/<str:reference>/photos/", photos.booking_photos, name="session_photos"),
+    path("planning/photos/", photos.day_photos, name="planning_photos"),
+    path("planning/photos/zip/", photos.day_photos_zip, name="planning_photos_zip"),
+    path("photos/<int:photo_id>/", photos.photo_file, name="photo_file"),
+    path("photos/<int:photo_id>/restore/", photos.restore_photo, name="photo_restore"),
 ]
