@@ -5,7 +5,6 @@ of both pages in English, French, Spanish and at phone width."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
