@@ -69,3 +69,7 @@ def session_photos(org: Organisation) -> str:
 
 def day_photos(org: Organisation) -> str:
     return f"/staff/planning/photos/?day={_day(org, -1)}"
+
+
+def session_cancel(org: Organisation) -> str:
+    return f"/staff/bookings/{session_booking(org).reference}/session/cancel/"

@@ -1,20 +1,25 @@
 """End to end (issue 14, photos), in a real browser: staff upload a photo on a session
 booking's Photos tab and find it on the day's photo page, its details shown on keyboard
-focus; a file that is not an image is refused next to the field. axe-core and screenshots
+focus; a file that is not an image is refused next to the field; then the booking, paid in
+cash, is cancelled from its Cancel tab with a partial refund (a coupon larger than what was
+paid refused first, next to its field). axe-core and screenshots
 of both pages in English, French, Spanish and at phone width."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from PIL import Image
 
-from tentative.bookings.models import SessionPhoto
+from tentative.bookings.models import Booking, SessionPhoto
 from tentative.core.permissions import Role
 from tentative.core.states import State
+from tentative.payments import actions as payments
+from tentative.payments.selectors import balance
 from tentative.shared.actor import Actor
 from tests.e2e.test_staff_pages import WCAG, screenshots
 from tests.factories import CustomerFactory, MembershipFactory
@@ -76,6 +81,25 @@ def test_upload_a_photo_and_find_it_on_the_days_page(live_server, browser, tmp_p
     assert box is not None and box["height"] > 20
     _check(staff, axe, "day-en")
 
+    # Cancel with a partial refund from the session's Cancel tab.
+    payments.record_payment(session.id, actor=owner, amount=Decimal("100.00"))
+    staff.goto(f"{live_server.url}/staff/bookings/{session.reference}/photos/")
+    staff.click("nav.session-tabs >> text=Cancel")
+    staff.wait_for_url(f"**/staff/bookings/{session.reference}/session/cancel/")
+    _check(staff, axe, "cancel-en")
+    staff.fill("#id_coupon", "500")
+    staff.click("button:has-text('Cancel the booking')")
+    staff.wait_for_selector(".has-error #id_coupon")
+    assert Booking.objects.get(id=session.id).state == State.CONFIRMED
+    staff.fill("#id_coupon", "")
+    staff.fill("#id_refund", "60.00")
+    staff.fill("#id_reason", "Ill")
+    staff.click("button:has-text('Cancel the booking')")
+    staff.wait_for_selector("text=pay it back to the customer yourself")
+    cancelled = Booking.objects.get(id=session.id)
+    assert cancelled.state == State.CANCELLED
+    assert balance(cancelled).refunded.amount == Decimal("60.00")
+
     for language, width in [("fr", 1280), ("es", 1280), ("fr", 390)]:
         context = browser.new_context(locale=language, viewport={"width": width, "height": 900})
         context.add_cookies(staff.context.cookies())
@@ -84,4 +108,6 @@ def test_upload_a_photo_and_find_it_on_the_days_page(live_server, browser, tmp_p
         _check(page, axe, f"booking-{language}-{width}")
         page.goto(f"{live_server.url}/staff/planning/photos/?day={day.isoformat()}")
         _check(page, axe, f"day-{language}-{width}")
+        page.goto(f"{live_server.url}/staff/bookings/{session.reference}/session/cancel/")
+        _check(page, axe, f"cancel-{language}-{width}")
         context.close()

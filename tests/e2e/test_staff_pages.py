@@ -117,6 +117,7 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("session-move", lambda w: rooms_pages.move(w.org)),
     ("session-photos", lambda w: rooms_pages.session_photos(w.org)),
     ("planning-photos", lambda w: rooms_pages.day_photos(w.org)),
+    ("session-cancel", lambda w: rooms_pages.session_cancel(w.org)),
 ]
 
 

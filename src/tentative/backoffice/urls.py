@@ -17,6 +17,7 @@ from tentative.backoffice import (
     questions,
     reserves,
     sales,
+    session_cancel,
     staff,
     style,
     views,
@@ -159,6 +160,7 @@ urlpatterns = [
         name="session_player_names",
     ),
     path("bookings/<str:reference>/session/move/", planning.move, name="session_move"),
+    path("bookings/<str:reference>/session/cancel/", session_cancel.cancel, name="session_cancel"),
     # Session photos (issue 14): a booking's, a day's, the zip, the bytes, restore.
     path("bookings/<str:reference>/photos/", photos.booking_photos, name="session_photos"),
     path("planning/photos/", photos.day_photos, name="planning_photos"),
