@@ -73,3 +73,14 @@ def day_photos(org: Organisation) -> str:
 
 def session_cancel(org: Organisation) -> str:
     return f"/staff/bookings/{session_booking(org).reference}/session/cancel/"
+
+
+def rooms() -> str:
+    return "/staff/rooms/"
+
+
+def room(org: Organisation) -> str:
+    from tentative.catalog.models import Resource
+
+    vault = Resource.objects.get(organisation=org, kind=Resource.Kind.ROOM, name="The Vault")
+    return f"/staff/rooms/{vault.id}/"

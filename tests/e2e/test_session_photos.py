@@ -110,4 +110,8 @@ def test_upload_a_photo_and_find_it_on_the_days_page(live_server, browser, tmp_p
         _check(page, axe, f"day-{language}-{width}")
         page.goto(f"{live_server.url}/staff/bookings/{session.reference}/session/cancel/")
         _check(page, axe, f"cancel-{language}-{width}")
+        page.goto(f"{live_server.url}/staff/rooms/")
+        _check(page, axe, f"rooms-{language}-{width}")
+        page.goto(f"{live_server.url}/staff/rooms/{vault.id}/")
+        _check(page, axe, f"room-{language}-{width}")
         context.close()

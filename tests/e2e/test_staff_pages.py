@@ -118,6 +118,8 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("session-photos", lambda w: rooms_pages.session_photos(w.org)),
     ("planning-photos", lambda w: rooms_pages.day_photos(w.org)),
     ("session-cancel", lambda w: rooms_pages.session_cancel(w.org)),
+    ("rooms", lambda w: rooms_pages.rooms()),
+    ("room", lambda w: rooms_pages.room(w.org)),
 ]
 
 

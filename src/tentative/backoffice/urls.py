@@ -16,6 +16,7 @@ from tentative.backoffice import (
     planning,
     questions,
     reserves,
+    rooms,
     sales,
     session_cancel,
     staff,
@@ -161,6 +162,9 @@ urlpatterns = [
     ),
     path("bookings/<str:reference>/session/move/", planning.move, name="session_move"),
     path("bookings/<str:reference>/session/cancel/", session_cancel.cancel, name="session_cancel"),
+    path("rooms/", rooms.rooms, name="rooms"),
+    path("rooms/<int:room_id>/", rooms.room, name="room"),
+    path("rooms/<int:room_id>/closed-days/", rooms.room_closed_day, name="room_closed_day"),
     # Session photos (issue 14): a booking's, a day's, the zip, the bytes, restore.
     path("bookings/<str:reference>/photos/", photos.booking_photos, name="session_photos"),
     path("planning/photos/", photos.day_photos, name="planning_photos"),
