@@ -52,7 +52,7 @@ def archive_old_photos(*, now: datetime | None = None, actor: Actor | None = Non
     for photo_id in due:
         with action_transaction():
             photo = (
-                SessionPhoto.objects.select_for_update()
+                SessionPhoto.objects.select_for_update(no_key=True)
                 .select_related("booking")
                 .filter(id=photo_id, archived_at__isnull=True)
                 .first()

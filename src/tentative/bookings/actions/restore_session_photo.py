@@ -25,7 +25,7 @@ def restore_session_photo(
     """Bring an archived photo back where staff pages read it."""
     now = now_or(now)
     with action_transaction():
-        photo = SessionPhoto.objects.select_for_update().filter(id=photo_id).first()
+        photo = SessionPhoto.objects.select_for_update(no_key=True).filter(id=photo_id).first()
         if photo is None:
             raise NotFound()
         booking = session_booking(actor, photo.booking_id, lock=True)
