@@ -31,6 +31,7 @@ from tentative.inventory import actions as inventory_actions
 from tentative.inventory.models import CapacityPool, Reserve
 from tentative.payments import actions as payments
 from tentative.payments.providers import simulated
+from tentative.photos_demo import create_photos_demo
 from tentative.rooms_demo import create_rooms_demo
 from tentative.shared.actor import Actor
 from tentative.waitlist.demo import create_waitlist_demo
@@ -147,6 +148,7 @@ def create_demo() -> dict[str, str]:
     create_waitlist_demo(org, staff, customers, now)
     sales_demo(org, staff, company, now)
     create_rooms_demo(org, staff, customers, now)  # issue 14: The Vault, Lost Temple
+    create_photos_demo(org, staff, customers, now)  # issue 14: a played session's photo
     desk_demo(org, staff, c_date, concert_types[0], concert_types[1], customers[1], now)
     return {
         "owner": f"{OWNER[0]} / {OWNER[1]}",

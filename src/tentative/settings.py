@@ -169,8 +169,18 @@ TIME_ZONE = "UTC"
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders; it wants the dir
+# Uploaded files (session photos): the file system under DATA_DIR by default; an
+# S3-compatible backend is a matter of these two entries (docs/rooms.md). Neither is served
+# by a public URL: staff views read them after checking the organisation.
+MEDIA_ROOT = DATA_DIR / "media"
+PHOTO_MAX_BYTES = int(os.environ.get("TENTATIVE_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+PHOTO_ARCHIVE_AFTER_DAYS = 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "photo_archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "photo-archive")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

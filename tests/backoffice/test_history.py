@@ -264,6 +264,26 @@ CASES = {
             "es": "Nombres de los jugadores cambiados por Ana Ruiz",
         },
     ),
+    "photo.add": (
+        lambda w: _entry(w, "photo.add", data={"photos": [1, 2], "count": 2}),
+        {
+            "en": "2 photos added by Ana Ruiz",
+            "fr": "2 photos ajoutées par Ana Ruiz",
+            "es": "2 fotos añadidas por Ana Ruiz",
+        },
+    ),
+    "photo.archive": (
+        lambda w: _entry(w, "photo.archive", actor=Actor.system("worker"), data={"photo": 1}),
+        None,
+    ),
+    "photo.restore": (
+        lambda w: _entry(w, "photo.restore", data={"photo": 1}),
+        {
+            "en": "Archived photo restored by Ana Ruiz",
+            "fr": "Photo archivée restaurée par Ana Ruiz",
+            "es": "Foto archivada restaurada por Ana Ruiz",
+        },
+    ),
     "payment.request_sent": (
         lambda w: _entry(w, "payment.request_sent", data={"request": 1, "sent_count": 1}),
         {

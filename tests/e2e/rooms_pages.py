@@ -56,3 +56,31 @@ def move(org: Organisation) -> str:
 
 def booking(org: Organisation) -> str:
     return f"/staff/bookings/{session_booking(org).reference}/"
+
+
+def photographed(org: Organisation) -> Booking:
+    """The demo's played session with a photo (yesterday)."""
+    return Booking.objects.filter(organisation=org, photos__isnull=False).first()  # type: ignore[return-value]
+
+
+def session_photos(org: Organisation) -> str:
+    return f"/staff/bookings/{photographed(org).reference}/photos/"
+
+
+def day_photos(org: Organisation) -> str:
+    return f"/staff/planning/photos/?day={_day(org, -1)}"
+
+
+def session_cancel(org: Organisation) -> str:
+    return f"/staff/bookings/{session_booking(org).reference}/session/cancel/"
+
+
+def rooms() -> str:
+    return "/staff/rooms/"
+
+
+def room(org: Organisation) -> str:
+    from tentative.catalog.models import Resource
+
+    vault = Resource.objects.get(organisation=org, kind=Resource.Kind.ROOM, name="The Vault")
+    return f"/staff/rooms/{vault.id}/"

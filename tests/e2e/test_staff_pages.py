@@ -115,6 +115,11 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("session-booking", lambda w: rooms_pages.booking(w.org)),
     ("session-players", lambda w: rooms_pages.players(w.org)),
     ("session-move", lambda w: rooms_pages.move(w.org)),
+    ("session-photos", lambda w: rooms_pages.session_photos(w.org)),
+    ("planning-photos", lambda w: rooms_pages.day_photos(w.org)),
+    ("session-cancel", lambda w: rooms_pages.session_cancel(w.org)),
+    ("rooms", lambda w: rooms_pages.rooms()),
+    ("room", lambda w: rooms_pages.room(w.org)),
 ]
 
 

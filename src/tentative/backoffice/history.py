@@ -388,6 +388,11 @@ def _waitlist(text: Any) -> Writer:
     return write
 
 
+def _photos_added(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    count = data.get("count") if isinstance(data.get("count"), int) else 1
+    return ngettext("%(count)s photo added", "%(count)s photos added", count) % {"count": count}
+
+
 _WRITERS: dict[str, Writer] = {
     # A booking's moves (bookings/actions/_step.py, create.py, _lapsed.py).
     "create": _created,
@@ -402,6 +407,10 @@ _WRITERS: dict[str, Writer] = {
     "move": _moved,
     "change_quantity": _quantity,
     "players_named": _plain(gettext_lazy("Players' names changed")),
+    # Session photos (bookings/actions/add_session_photo.py, archive_photos.py, restore_…).
+    "photo.add": _photos_added,
+    "photo.archive": _plain(gettext_lazy("Photo archived (added more than 60 days ago)")),
+    "photo.restore": _plain(gettext_lazy("Archived photo restored")),
     # Money (payments/actions/).
     "checkout.submit": _checkout,
     "checkout.extend": _plain(gettext_lazy("More time asked on the checkout page")),

@@ -166,3 +166,18 @@ class NotARoomSession(InvalidInput):
 
 class UnknownCategory(InvalidInput):
     code, message = "unknown_category", _("This price category is not one of the game's.")
+
+
+class NotAnImage(DomainError):
+    code, status = "not_an_image", 422
+    message = _("This file is not a JPEG, PNG or WebP image, or it is damaged.")
+
+
+class PhotoTooLarge(DomainError):
+    code, status = "photo_too_large", 413
+    message = _("This photo is too large: at most %(limit)s MB.")
+
+
+class PhotoNotArchived(DomainError):
+    code, status = "photo_not_archived", 409
+    message = _("This photo is not archived.")

@@ -235,3 +235,40 @@ class HoldAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def photo_path(photo: "SessionPhoto", filename: str) -> str:
+    """Where a session photo's bytes go in the storage: never the name the uploader gave
+    (only its extension, from the decoded format), one folder per organisation and month."""
+    return f"session-photos/{photo.organisation_id}/{photo.uploaded_at:%Y/%m}/{filename}"
+
+
+class SessionPhoto(models.Model):
+    """A photo of a room session's group (seed 004 "Photos"), uploaded by staff.
+
+    The bytes live in Django's storage (`STORAGES["default"]`: the file system under
+    TENTATIVE_DATA_DIR/media, or any backend set there, e.g. S3-compatible), checked and
+    stripped of location data on the way in (`actions/add_session_photo.py`). Nothing
+    serves that storage publicly: a staff view checks the organisation. After 60 days the
+    worker moves the bytes to `STORAGES["photo_archive"]` (`archived_at` set); staff bring
+    one back on request (`restore_session_photo`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=photo_path, max_length=300)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.CharField(max_length=200, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["booking", "uploaded_at"], name="photos_of_a_booking"),
+            models.Index(fields=["archived_at", "uploaded_at"], name="photos_to_archive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of booking {self.booking_id}"

@@ -180,6 +180,18 @@ def submitted(organisation_id: int, reference: str) -> Booking | None:
 
 
 # The planning of room sessions (bookings/planning.py), read by every face.
+# Session photos (bookings/photos.py): a booking's, a day's.
+from tentative.bookings.photos import PhotoRow, booking_photos, day_photos  # noqa: E402
 from tentative.bookings.planning import Cell, Planning, RoomRow, SessionBooking, planning  # noqa: E402
 
-__all__ = ["Cell", "Planning", "RoomRow", "SessionBooking", "planning", "search"]
+__all__ = [
+    "Cell",
+    "PhotoRow",
+    "Planning",
+    "RoomRow",
+    "SessionBooking",
+    "booking_photos",
+    "day_photos",
+    "planning",
+    "search",
+]

@@ -4,7 +4,9 @@ Every action: checks permission, locks, checks the state machine on the fresh ro
 capacity and state, writes the audit entry and the outbox message, all in one transaction.
 """
 
+from tentative.bookings.actions.add_session_photo import add_session_photos
 from tentative.bookings.actions.approve import approve_booking
+from tentative.bookings.actions.archive_photos import archive_old_photos
 from tentative.bookings.actions.book_session import SESSION_MODES, book_session
 from tentative.bookings.actions.cancel import cancel_booking
 from tentative.bookings.actions.change_players import change_players
@@ -23,6 +25,7 @@ from tentative.bookings.actions.move import Destination, move_booking
 from tentative.bookings.actions.name_players import name_players
 from tentative.bookings.actions.reinstate import reinstate_booking
 from tentative.bookings.actions.request_appointment import request_appointment
+from tentative.bookings.actions.restore_session_photo import restore_session_photo
 from tentative.bookings.offers import MAX_QUANTITY  # what the faces bound their input by
 
 __all__ = [
@@ -37,7 +40,9 @@ __all__ = [
     "Outcome",
     "SlotRequest",
     "Submission",
+    "add_session_photos",
     "approve_booking",
+    "archive_old_photos",
     "book_session",
     "cancel_booking",
     "change_players",
@@ -57,4 +62,5 @@ __all__ = [
     "name_players",
     "reinstate_booking",
     "request_appointment",
+    "restore_session_photo",
 ]

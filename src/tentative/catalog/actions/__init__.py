@@ -19,6 +19,7 @@ from tentative.catalog.actions.remove_profile_item import remove_profile_item
 from tentative.catalog.actions.remove_question import remove_question
 from tentative.catalog.actions.set_profile_item import set_profile_item
 from tentative.catalog.actions.update_event import update_event
+from tentative.catalog.actions.update_room import RoomChanges, update_room
 from tentative.catalog.actions.update_sales_profile import update_sales_profile
 from tentative.catalog.actions.update_ticket_type import update_ticket_type
 
@@ -26,6 +27,7 @@ __all__ = [
     "TICKET_TYPE_FIELDS",
     "Category",
     "ProfileData",
+    "RoomChanges",
     "RoomSpec",
     "Schedule",
     "add_question",
@@ -40,6 +42,7 @@ __all__ = [
     "remove_question",
     "set_profile_item",
     "update_event",
+    "update_room",
     "update_sales_profile",
     "update_ticket_type",
 ]
