@@ -88,7 +88,7 @@ def _bookings(org, total: int) -> None:  # type: ignore[no-untyped-def]
             INSERT INTO bookings_booking (organisation_id, reference, customer_id, channel,
                 language, state, holds_capacity, requests_hold, deadline_shown,
                 deadline_enforced, at_limit, deadline_rule, total, currency, note,
-                created_at, updated_at)
+                created_at, updated_at, answers, checkout_extensions, checkout_mode)
             SELECT %(org)s, 'P' || lpad(g::text, 9, '0'),
                    (SELECT min(id) FROM accounts_customer WHERE organisation_id = %(org)s)
                      + g %% 1000,
@@ -96,7 +96,7 @@ def _bookings(org, total: int) -> None:  # type: ignore[no-untyped-def]
                    CASE WHEN g %% 10 = 0 THEN 'request' ELSE 'confirmed' END,
                    g %% 10 <> 0, false, NULL,
                    CASE WHEN g %% 10 = 0 THEN %(limit)s END, 'release', '', 20, 'EUR', '',
-                   %(now)s - (g || ' seconds')::interval, %(now)s
+                   %(now)s - (g || ' seconds')::interval, %(now)s, '{}'::jsonb, 0, ''
             FROM generate_series(1, %(n)s) AS g
             """,
             {"org": org.id, "n": total, "now": now, "limit": now + timedelta(days=15)},
@@ -107,11 +107,11 @@ def _bookings(org, total: int) -> None:  # type: ignore[no-untyped-def]
         cursor.execute(
             """
             INSERT INTO bookings_bookingline (booking_id, event_date_id, ticket_type_id,
-                starts_at, ends_at, quantity, unit_price)
+                starts_at, ends_at, quantity, unit_price, per_group)
             SELECT b.id, (%(dates)s::bigint[])[1 + b.id %% 100],
                    (%(types)s::bigint[])[1 + b.id %% 100],
                    (%(starts)s::timestamptz[])[1 + b.id %% 100],
-                   (%(starts)s::timestamptz[])[1 + b.id %% 100] + interval '2 hours', 1, 20
+                   (%(starts)s::timestamptz[])[1 + b.id %% 100] + interval '2 hours', 1, 20, false
             FROM bookings_booking b WHERE b.organisation_id = %(org)s
             """,
             {"dates": date_ids, "types": type_ids, "starts": starts, "org": org.id},

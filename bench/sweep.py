@@ -79,11 +79,11 @@ def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]
             INSERT INTO bookings_booking (organisation_id, reference, customer_id, channel,
                 language, state, holds_capacity, requests_hold, deadline_shown,
                 deadline_enforced, at_limit, deadline_rule, total, currency, note,
-                created_at, updated_at)
+                created_at, updated_at, answers, checkout_extensions, checkout_mode)
             SELECT %(org)s, 'B' || lpad(g::text, 9, '0'),
                    CASE WHEN g <= %(emails)s THEN %(customer)s END, 'web', 'fr', 'option',
                    true, true, %(lapsed)s, %(lapsed)s, 'release', '5 days after booking',
-                   20, 'EUR', '', %(created)s, %(created)s
+                   20, 'EUR', '', %(created)s, %(created)s, '{}'::jsonb, 0, ''
             FROM generate_series(1, %(n)s) AS g
             """,
             {
@@ -98,8 +98,8 @@ def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]
         cursor.execute(
             """
             INSERT INTO bookings_bookingline (booking_id, event_date_id, ticket_type_id,
-                quantity, unit_price)
-            SELECT id, %s, %s, 1, 20 FROM bookings_booking WHERE organisation_id = %s
+                quantity, unit_price, per_group)
+            SELECT id, %s, %s, 1, 20, false FROM bookings_booking WHERE organisation_id = %s
             """,
             [date.id, ticket.id, org.id],
         )
