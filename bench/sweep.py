@@ -98,10 +98,11 @@ def _setup(options: int, emails: int):  # type: ignore[no-untyped-def]
         cursor.execute(
             """
             INSERT INTO bookings_bookingline (booking_id, event_date_id, ticket_type_id,
-                quantity, unit_price, per_group)
-            SELECT id, %s, %s, 1, 20, false FROM bookings_booking WHERE organisation_id = %s
+                starts_at, ends_at, quantity, unit_price, per_group)
+            SELECT id, %s, %s, %s, %s, 1, 20, false FROM bookings_booking
+            WHERE organisation_id = %s
             """,
-            [date.id, ticket.id, org.id],
+            [date.id, ticket.id, date.starts_at, date.ends_at, org.id],
         )
         cursor.execute(
             """
