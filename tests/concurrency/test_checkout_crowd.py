@@ -135,7 +135,13 @@ def test_200_visitors_never_oversell_and_every_lapsed_hold_comes_back(org):
 
 def test_control_holds_kept_past_their_limit_are_left_behind(org, monkeypatch):
     def review(self):  # type: ignore[no-untyped-def]
-        return _deadline._fields(self.until, self.until, AtLimit.REVIEW, self.rule)
+        return {
+            "deadline_shown": self.until,
+            "deadline_enforced": self.until,
+            "at_limit": AtLimit.REVIEW.value,
+            "deadline_rule": self.rule,
+            "deadline_terms": None,
+        }
 
     monkeypatch.setattr(_deadline.CheckoutHold, "deadline_fields", review)
     outcome, _pool_id = crowd(org)
