@@ -128,7 +128,13 @@ def drain_events_only() -> None:
 def test_a_schedule_runs_once_per_period_however_many_workers(db):
     # The jobs come from each app's jobs.py, in the order of INSTALLED_APPS.
     config = Config(sweep_every=timedelta(seconds=30))
-    assert set(run_due_schedules(config, now=T0)) == {"deadlines", "reserves", "purge", "retention"}
+    assert set(run_due_schedules(config, now=T0)) == {
+        "deadlines",
+        "reserves",
+        "purge",
+        "retention",
+        "photos",
+    }
     assert run_due_schedules(Config(), now=T0 + timedelta(seconds=10)) == []
     later = T0 + timedelta(seconds=30)
     assert set(run_due_schedules(config, now=later)) == {"deadlines", "reserves"}
