@@ -2,14 +2,15 @@
 payments and refunds, and what is still due; dates in the organisation's time zone, amounts
 and dates in the reader's language (the request's, active when this runs).
 
-fpdf2's built-in Helvetica covers Latin-1 only, which holds French and Spanish; the few
-typographic signs outside it are written with their nearest Latin-1 form (`_latin1`) so a
-receipt never fails on a name.
+The text is set in DejaVu Sans, shipped in `portal/fonts/` (fpdf2 embeds only the glyphs
+used): fpdf2's built-in Helvetica covers Latin-1 only, so a customer called Łukasz or
+Dvořák, an organisation in Kraków, or the euro sign came out as question marks.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from decimal import Decimal
 
 from django.utils import formats, timezone
@@ -21,24 +22,8 @@ from tentative.bookings.models import LINE_WORDS, Booking
 from tentative.core.money import minor_units
 from tentative.payments.selectors import balance
 
-_SIGNS = {
-    "\u202f": "\u00a0",  # narrow no-break space (French thousands) → no-break space
-    "\u2014": "-",
-    "\u2013": "-",
-    "\u00d7": "x",
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u2026": "...",
-    "\u20ac": "EUR",
-}
-
-
-def _latin1(text: str) -> str:
-    for sign, plain in _SIGNS.items():
-        text = text.replace(sign, plain)
-    return text.encode("latin-1", "replace").decode("latin-1")
+FONTS = Path(__file__).resolve().parent / "fonts"
+FAMILY = "DejaVuSans"
 
 
 def receipt_pdf(booking: Booking, *, now: datetime) -> bytes:
@@ -53,20 +38,22 @@ def receipt_pdf(booking: Booking, *, now: datetime) -> bytes:
         return formats.date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
 
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(_("Receipt %(reference)s") % {"reference": booking.reference}))
-    pdf.set_author(_latin1(organisation.name))
+    pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.set_title(_("Receipt %(reference)s") % {"reference": booking.reference})
+    pdf.set_author(organisation.name)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin1(organisation.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 12)
+    pdf.set_font(FAMILY, "B", 16)
+    pdf.cell(0, 10, organisation.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 12)
     pdf.cell(
         0,
         8,
-        _latin1(_("Receipt for booking %(reference)s") % {"reference": booking.reference}),
+        _("Receipt for booking %(reference)s") % {"reference": booking.reference},
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FAMILY, "", 10)
     facts = [
         (_("Customer"), booking.customer.name if booking.customer else ""),
         (_("State"), str(STATES.get(booking.state, booking.state))),
@@ -75,21 +62,21 @@ def receipt_pdf(booking: Booking, *, now: datetime) -> bytes:
         (_("Time zone"), organisation.time_zone),
     ]
     for label, value in facts:
-        pdf.cell(40, 6, _latin1(label), new_x="RIGHT", new_y="TOP")
-        pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(40, 6, label, new_x="RIGHT", new_y="TOP")
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     def table(title: str, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 7, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font(FAMILY, "B", 11)
+        pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FAMILY, "B", 9)
         for text, width in zip(header, widths, strict=True):
-            pdf.cell(width, 6, _latin1(text), border="B")
+            pdf.cell(width, 6, text, border="B")
         pdf.ln()
-        pdf.set_font("Helvetica", "", 9)
+        pdf.set_font(FAMILY, "", 9)
         for row in rows:
             for index, (text, width) in enumerate(zip(row, widths, strict=True)):
-                pdf.cell(width, 6, _latin1(text)[:60], align="R" if index >= len(row) - 1 else "L")
+                pdf.cell(width, 6, text[:60], align="R" if index >= len(row) - 1 else "L")
             pdf.ln()
         pdf.ln(3)
 
@@ -103,7 +90,7 @@ def receipt_pdf(booking: Booking, *, now: datetime) -> bytes:
                 + (f" ({line.resource_name})" if line.resource_id else ""),
                 when(line.starts_at),
                 str(line.quantity),
-                money(line.unit_price * line.quantity),
+                money(line.amount),
             ]
             for line in lines
         ],
@@ -134,13 +121,13 @@ def receipt_pdf(booking: Booking, *, now: datetime) -> bytes:
             [50, 100, 40],
         )
     money_now = balance(booking)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FAMILY, "B", 10)
     for label, value in (
         (_("Total"), money_now.due.amount),
         (_("Paid"), money_now.captured.amount),
         (_("Refunded"), money_now.refunded.amount),
         (_("Still due"), max(money_now.outstanding.amount, Decimal(0))),
     ):
-        pdf.cell(150, 6, _latin1(label), align="R")
-        pdf.cell(40, 6, _latin1(money(value)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(150, 6, label, align="R")
+        pdf.cell(40, 6, money(value), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
