@@ -10,8 +10,8 @@ Dvořák, an organisation in Kraków, or the euro sign came out as question mark
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
