@@ -14,7 +14,7 @@ out of range, an unknown category) comes back next to its field with the form as
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,6 @@ from django.views.decorators.http import require_http_methods
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import selectors as booking_selectors
 from tentative.bookings.actions import MAX_QUANTITY
-from tentative.catalog import selectors
 from tentative.catalog.models import Service, ServicePrice
 from tentative.public import forms
 from tentative.public.checkout import _after_submit
@@ -222,7 +221,7 @@ def _sessions(cells: list[Any], zone: Any) -> list[dict[str, Any]]:
     offer), each free or not; times in the organisation's zone."""
     return [
         {
-            "value": cell.starts_at.isoformat(),
+            "value": cell.starts_at.astimezone(UTC).isoformat(),
             "label": formats.time_format(cell.starts_at.astimezone(zone), "TIME_FORMAT"),
             "free": cell.bookable,
             "past": cell.past,
