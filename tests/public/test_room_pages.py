@@ -9,7 +9,6 @@ from datetime import UTC, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from tentative.bookings import actions
 from tentative.bookings.models import Booking, BookingLine, Participant
