@@ -52,7 +52,10 @@ def world(live_server, settings, smtp):  # type: ignore[no-untyped-def]  # noqa:
 
 
 def test_a_visitor_books_a_session_pays_by_card_then_names_the_players(
-    live_server, browser, world, smtp  # noqa: F811
+    live_server,
+    browser,
+    world,
+    smtp,  # noqa: F811
 ):  # type: ignore[no-untyped-def]
     org, vault = world
     base = live_server.url
