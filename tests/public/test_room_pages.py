@@ -202,3 +202,28 @@ def test_the_players_page_asks_to_sign_in(client, org, vault):
     )
     page = client.get(reverse("portal:players", args=[org.slug, booking.reference]))
     assert page.status_code == 302 and "/me/sign-in/" in page["Location"]
+
+
+def test_the_room_page_reads_in_a_fixed_number_of_queries(client, org, owner, vault):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries_seen: list[dict[str, str]] = []
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(page_of(org, vault), {"date": in_days(org, 2).date()}).status_code == 200
+            )
+        queries_seen[:] = queries.captured_queries
+        return len(queries)
+
+    book(owner, vault, in_days(org, 1), 2, mode=State.OPTION)
+    few = count()
+    for n, at in enumerate(("10:00", "15:30", "17:00")):
+        for d in range(7):
+            book(owner, vault, in_days(org, d + 1, at), 2 + n % 3, mode=State.CONFIRMED)
+    assert count() == few, "the week's bookings must not add queries"
+    # The organisation, then the planning of the room: the room, its rules, its closed
+    # days, its games and their prices, the week's lines, their live bookings.
+    assert few == 8, [q["sql"][:60] for q in queries_seen]

@@ -197,10 +197,12 @@ def room_page(request: HttpRequest, org_slug: str, room_id: int) -> HttpResponse
 
 
 def _game(services: list[Service], cells: list[Any]) -> Service:
-    """The game the room's sessions sell (the first session's, else the room's first)."""
+    """The game the room's sessions sell (the first session's, else the room's first), as
+    read with its prices (the session's own copy has none prefetched)."""
+    by_id = {service.id: service for service in services}
     for cell in cells:
-        if cell.service is not None and cell.scheduled:
-            return cell.service  # type: ignore[no-any-return]
+        if cell.service is not None and cell.scheduled and cell.service.id in by_id:
+            return by_id[cell.service.id]
     return services[0]
 
 
