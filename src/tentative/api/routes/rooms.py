@@ -1,6 +1,7 @@
 """Rooms and their sessions (issue 14): the rooms with their games, prices and session
 times; the planning (every session of a range with its state); booking a session with its
-players per category, from the planning or as the public pages do (`/sessions/online`); changing the players; naming them. Moves are `/bookings/{ref}/move`.
+players per category, from the planning or as the public pages do (`/sessions/online`);
+changing the players; naming them. Moves are `/bookings/{ref}/move`.
 
 Thin shells over the actions; every POST takes an `Idempotency-Key`."""
 
