@@ -13,6 +13,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
+from tentative.accounts.actions import customer_user, sign_in_url
+from tentative.bookings import actions
 from tentative.bookings.models import Booking, Participant
 from tentative.core.permissions import Role
 from tentative.core.states import State
@@ -23,7 +25,7 @@ from tests.e2e.test_staff_pages import WCAG, screenshots
 from tests.factories import MembershipFactory
 from tests.notifications.conftest import smtp  # noqa: F401  (the fixture)
 from tests.notifications.helpers import text_of
-from tests.rooms.factories import book, escape_room, in_days
+from tests.rooms.factories import book, escape_room, in_days, prices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,4 +152,23 @@ def test_the_room_page_in_three_languages_and_on_a_phone(
     shot(page, f"room-errors-{language}-{viewport['width']}")
     page.goto(f"{live_server.url}/o/{org.slug}/")
     shot(page, f"shop-{language}-{viewport['width']}")
+    # The players' page of the personal space, signed in from an emailed link.
+    booking = actions.book_session_online(
+        actor=Actor.visitor(org.id),
+        organisation_id=org.id,
+        room_id=vault.id,
+        starts_at=in_days(org, 3, "17:00"),
+        players={prices(vault)[0]: 2, prices(vault)[1]: 1},
+        contact=actions.Contact("Ada", "ada@example.org", language=language),
+    )
+    page.goto(sign_in_url(org, customer_user(org.id, "ada@example.org")))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/me/")
+    page.goto(f"{live_server.url}/o/{org.slug}/me/bookings/{booking.reference}/")
+    assert page.locator(f"a[href$='/bookings/{booking.reference}/players/']").count() == 1
+    page.goto(f"{live_server.url}/o/{org.slug}/me/bookings/{booking.reference}/players/")
+    assert page.locator("main form input[type=text]").count() == 3
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], width
+    shot(page, f"players-{language}-{viewport['width']}")
     context.close()
