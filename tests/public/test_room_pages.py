@@ -227,3 +227,12 @@ def test_the_room_page_reads_in_a_fixed_number_of_queries(client, org, owner, va
     # The organisation, then the planning of the room: the room, its rules, its closed
     # days, its games and their prices, the week's lines, their live bookings.
     assert few == 8, [q["sql"][:60] for q in queries_seen]
+
+
+def test_every_refusal_shows_at_once_the_players_with_the_details(client, org, vault):
+    data = form(org, vault, in_days(org, 3), 0)
+    data["email"] = ""
+    text = client.post(page_of(org, vault), data).content.decode()
+    assert 'id="players-error"' in text and "between 2 and 6 players" in text
+    assert "This field is required." in text
+    assert not Booking.objects.exists()

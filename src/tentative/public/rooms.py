@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from tentative.bookings import actions as booking_actions
 from tentative.bookings import selectors as booking_selectors
 from tentative.bookings.actions import MAX_QUANTITY
+from tentative.bookings.errors import PlayersOutOfRange
 from tentative.catalog.models import Service, ServicePrice
 from tentative.public import forms
 from tentative.public.checkout import _after_submit
@@ -169,6 +170,16 @@ def room_page(request: HttpRequest, org_slug: str, room_id: int) -> HttpResponse
                 return _after_submit(request, organisation, booking)
         else:
             status = 422
+            # Say everything at once: the players' range too, when the rest is refused.
+            count = sum(players_form.players().values()) if players_form.is_valid() else None
+            if count is not None and not (
+                service.min_participants <= count <= service.max_participants
+            ):
+                players_error = PlayersOutOfRange(
+                    service=service.name,
+                    min=service.min_participants,
+                    max=service.max_participants,
+                ).text
     context = {
         "organisation": organisation,
         "room": row.room,
