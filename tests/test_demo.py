@@ -123,6 +123,20 @@ def test_the_demo_has_rooms_with_a_week_of_sessions_in_every_state():
     assert any(balance(b).outstanding.amount < 0 for b in sessions)  # an overpayment to keep
 
 
+def test_the_demo_s_rooms_are_on_its_public_pages_with_free_sessions(client):  # type: ignore[no-untyped-def]
+    from tentative.catalog.models import Resource
+
+    create_demo()
+    shop = client.get("/o/demo/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for name in ("The Vault", "Lost Temple"):
+        room = Resource.objects.get(name=name)
+        assert f"/o/demo/rooms/{room.id}/" in shop, name
+        page = client.get(f"/o/demo/rooms/{room.id}/", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        week = page.content.decode()
+        assert 'name="session"' in week or "No session on this day." in week
+
+
 def test_the_demo_s_public_pages_speak_english_french_and_spanish(client):  # type: ignore[no-untyped-def]
     create_demo()
     for language in ("en", "fr", "es"):

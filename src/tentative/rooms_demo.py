@@ -2,7 +2,9 @@
 their weekly session times, and a week of sessions in every state — free, firm (one paid,
 then fewer players: an overpayment to keep as a coupon), options with their deadline,
 quotes on free sessions, a cancelled one and a moved one — so that `/staff/planning/`
-shows every kind of cell on the demo's first run. Everything goes through the actions."""
+shows every kind of cell on the demo's first run. Both rooms are on the demo's public
+pages (`/o/demo/`, each room's page books its free sessions online). Everything goes
+through the actions."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ def create_rooms_demo(
         spec=catalog.RoomSpec(
             name="The Vault",
             game="Heist at the Vault",
+            description="Sixty minutes to crack the bank's vault before the guards return.",
             duration=timedelta(minutes=60),
             reset=timedelta(minutes=30),
             min_players=2,
@@ -54,6 +57,7 @@ def create_rooms_demo(
         spec=catalog.RoomSpec(
             name="Lost Temple",
             game="The Lost Temple",
+            description="Find the idol and get out before the temple seals itself again.",
             duration=timedelta(minutes=75),
             reset=timedelta(minutes=15),
             min_players=3,

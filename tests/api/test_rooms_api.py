@@ -149,3 +149,31 @@ def test_change_the_players_and_name_them(api, org, vault):
     named = api.post(f"/bookings/{ref}/players/names", {"names": {str(line["id"]): ["Ana", "Ben"]}})
     assert named.status_code == 200
     assert Booking.objects.get(reference=ref).lines.get(id=line["id"]).participants.count() == 2
+
+
+def test_a_session_booked_as_the_public_pages_do_is_held_for_the_payment(api, org, vault):
+    adult, child = (str(p) for p in prices(vault))
+    body = {
+        "room_id": vault.id,
+        "starts_at": in_days(org, 5).isoformat(),
+        "players": {adult: 2, child: 1},
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+    }
+    made = api.post("/sessions/online", body, key="online-1")
+    assert made.status_code == 201, made.content
+    assert made.json()["state"] == "option" and made.json()["total"] == "80.00"
+    again = api.post("/sessions/online", body, key="online-1")
+    assert again.json() == made.json() and Booking.objects.count() == 1
+    booking = Booking.objects.get()
+    assert booking.channel == "web" and booking.customer.email == "ada@example.org"
+    before = rows()
+    error(api.post("/sessions/online", {**body, "email": "bob@example.org"}), 409, "slot_taken")
+    late = {**body, "starts_at": in_days(org, -1).isoformat()}
+    error(api.post("/sessions/online", late), 422, "session_started")
+    error(
+        api.post("/sessions/online", {**body, "players": {adult: 1}}), 422, "players_out_of_range"
+    )
+    error(api.post("/sessions/online", {**body, "players": {"999999": 2}}), 422, "unknown_category")
+    error(api.post("/sessions/online", {**body, "email": "nope"}), 422)
+    assert rows() == before

@@ -181,3 +181,7 @@ class PhotoTooLarge(DomainError):
 class PhotoNotArchived(DomainError):
     code, status = "photo_not_archived", 409
     message = _("This photo is not archived.")
+
+
+class SessionStarted(InvalidInput):
+    code, message = "session_started", _("This session has already started: choose a later one.")

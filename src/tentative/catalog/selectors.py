@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
@@ -370,3 +371,22 @@ def room_schedules(
 
 def is_scheduled(schedule: RoomSchedule, starts_at: datetime) -> bool:
     return any(s.starts_at == starts_at for s in schedule.sessions)
+
+
+@dataclass
+class PublicRoom:
+    room: Resource
+    game: Service
+    from_price: Decimal | None
+
+
+def public_rooms(organisation_id: int, *, zone: ZoneInfo, today: date) -> list[PublicRoom]:
+    """The rooms on the public pages' list (issue 14 item 8), each with its game and its
+    lowest price: the rooms that sell a game (`room_schedules`' five queries)."""
+    found = []
+    for schedule in room_schedules(organisation_id, first=today, last=today, zone=zone):
+        if schedule.services:
+            game = schedule.services[0]
+            prices = [p.price for p in game.prices.all()]
+            found.append(PublicRoom(schedule.room, game, min(prices) if prices else None))
+    return found

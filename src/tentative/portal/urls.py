@@ -6,7 +6,7 @@ URL names others link to (keep them): `sign_in`, `home` (the dashboard), `bookin
 
 from django.urls import path
 
-from tentative.portal import views
+from tentative.portal import players, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("bookings/<str:reference>/pay/", views.pay, name="pay"),
     path("bookings/<str:reference>/paid/<str:payment>/", views.paid, name="paid"),
     path("bookings/<str:reference>/cancel/", views.cancel, name="cancel"),
+    path("bookings/<str:reference>/players/", players.players, name="players"),
     path("bookings/<str:reference>/tickets/", views.tickets, name="ticket"),
     path("bookings/<str:reference>/receipt.pdf", views.receipt, name="receipt"),
     path("password/", views.password, name="password"),

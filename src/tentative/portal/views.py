@@ -41,8 +41,10 @@ from tentative.accounts.access import (
 from tentative.accounts.errors import TooManySignInLinks
 from tentative.accounts.models import Organisation
 from tentative.bookings.access import allowed_actions
+from tentative.bookings.actions.name_players import CUSTOMER_NAMES
 from tentative.bookings.labels import STATES
 from tentative.bookings.models import LINE_WORDS
+from tentative.catalog.models import Service
 from tentative.core.states import Action
 from tentative.notifications.selectors import ticket_qr_png, tickets_of
 from tentative.payments import actions as payments
@@ -313,6 +315,9 @@ def _booking_page(
     outstanding = money.outstanding.amount
     can_pay = booking.state in ("option", "confirmed") and outstanding > 0
     can_cancel = Action.CANCEL in allowed_actions(actor, booking, now=now)
+    sessions = [
+        ln for ln in lines if ln.service_id and ln.service.kind == Service.Kind.ROOM_SESSION
+    ]
     return _page(
         request,
         space,
@@ -326,6 +331,10 @@ def _booking_page(
         state_words=STATE_WORDS.get(booking.state, ""),
         can_pay=can_pay,
         can_cancel=can_cancel,
+        # A room session's players: named by the customer while it is still to be played.
+        can_name=bool(sessions)
+        and booking.state_enum in CUSTOMER_NAMES
+        and all(ln.starts_at > now for ln in sessions),
         cancel_form=cancel_form or CancelForm(),
         payments=list(booking.payments.exclude(captured=0).order_by("created_at")),
         error=error,

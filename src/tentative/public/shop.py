@@ -121,7 +121,13 @@ def organisation_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         event = row["date"].event
         entry = events.setdefault(event.id, {"event": event, "dates": []})
         entry["dates"].append(row)
-    context = {"organisation": organisation, "events": list(events.values())}
+    context = {
+        "organisation": organisation,
+        "events": list(events.values()),
+        "rooms": selectors.public_rooms(
+            organisation.id, zone=organisation.zone, today=timezone.localtime(now).date()
+        ),
+    }
     return render(request, "public/organisation.html", context)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tentative.public import card, checkout, shop, views, waitlist, widget
+from tentative.public import card, checkout, rooms, shop, views, waitlist, widget
 
 app_name = "public"
 urlpatterns = [
@@ -23,6 +23,8 @@ urlpatterns = [
         shop.availability,
         name="availability",
     ),
+    # A room's sessions (issue 14 item 8).
+    path("o/<slug:org_slug>/rooms/<int:room_id>/", rooms.room_page, name="room"),
     path("o/<slug:org_slug>/dates/<int:date_id>/hold/", checkout.hold, name="hold"),
     path("o/<slug:org_slug>/checkout/<str:token>/", checkout.checkout, name="checkout"),
     path("o/<slug:org_slug>/checkout/<str:token>/more-time/", checkout.extend, name="extend"),

@@ -1,6 +1,7 @@
 """Rooms and their sessions (issue 14): the rooms with their games, prices and session
 times; the planning (every session of a range with its state); booking a session with its
-players per category; changing the players; naming them. Moves are `/bookings/{ref}/move`.
+players per category, from the planning or as the public pages do (`/sessions/online`);
+changing the players; naming them. Moves are `/bookings/{ref}/move`.
 
 Thin shells over the actions; every POST takes an `Idempotency-Key`."""
 
@@ -157,6 +158,18 @@ class SessionBookIn(Schema):
     new_customer_email: str = Field("", max_length=254)
     notify: bool = Field(True, description="Send the confirmation now.")
     note: LongText = ""
+
+
+class OnlineSessionIn(Schema):
+    room_id: BodyId
+    starts_at: When
+    players: dict[int, Annotated[BodyInt, Field(ge=0, le=MAX_QUANTITY)]] = Field(
+        description="Price category id → players.", max_length=50
+    )
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    phone: str = Field("", max_length=40)
+    language: str = Field("", max_length=8)
 
 
 class PlayersIn(Schema):
@@ -357,6 +370,34 @@ def book_session(request: HttpRequest, payload: SessionBookIn) -> Result:
         new_customer=new,
         notify=payload.notify,
         note=payload.note,
+    )
+    return _out(201, booking)
+
+
+@router.post(
+    "/sessions/online",
+    response={201: BookingOut, **WRITE_ERRORS},
+    openapi_extra=refusals(
+        ("slot_taken",),
+        ("not_a_session", "session_started", "too_many_open", *PLAYERS_REFUSALS),
+    ),
+)
+@idempotent
+def book_session_online(request: HttpRequest, payload: OnlineSessionIn) -> Result:
+    """Book a session for a customer as the public pages do (a partner's site, a kiosk):
+    the customer found by email or created; an `option` held 30 minutes for the payment
+    (released by itself at that limit; pay it through `/payments`), a `request` for a
+    game the organiser approves, `confirmed` when it costs nothing."""
+    actor = staff_actor(request)
+    booking = actions.book_session_online(
+        actor=actor,
+        organisation_id=actor.organisation_id,  # type: ignore[arg-type]
+        room_id=payload.room_id,
+        starts_at=payload.starts_at,
+        players=payload.players,
+        contact=actions.Contact(
+            name=payload.name, email=payload.email, phone=payload.phone, language=payload.language
+        ),
     )
     return _out(201, booking)
 

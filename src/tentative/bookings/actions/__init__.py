@@ -8,6 +8,7 @@ from tentative.bookings.actions.add_session_photo import add_session_photos
 from tentative.bookings.actions.approve import approve_booking
 from tentative.bookings.actions.archive_photos import archive_old_photos
 from tentative.bookings.actions.book_session import SESSION_MODES, book_session
+from tentative.bookings.actions.book_session_online import book_session_online
 from tentative.bookings.actions.cancel import cancel_booking
 from tentative.bookings.actions.change_players import change_players
 from tentative.bookings.actions.change_quantity import change_quantity
@@ -44,6 +45,7 @@ __all__ = [
     "approve_booking",
     "archive_old_photos",
     "book_session",
+    "book_session_online",
     "cancel_booking",
     "change_players",
     "change_quantity",

@@ -2,9 +2,11 @@
 
 The players of each line (a price category) are replaced by the names given, at most as
 many as the line's players; empty names are dropped. Who may: whoever may change the
-booking's players (`check_may` on CHANGE_QUANTITY in its state), so staff now, and the
-customer through the same verb when the customer's side offers it from a link (a customer
-actor passes the same check on their own booking). The state does not change; the audit
+booking's players (`check_may` on CHANGE_QUANTITY in its state), so staff; and the
+customer, on their own booking only (`access_booking` scopes a customer actor to it), from
+their personal space (issue 14 item 3): while it is live (quote, request, option or
+confirmed) and its session has not started. A customer may name players, not change how
+many there are (CHANGE_QUANTITY stays staff's). The state does not change; the audit
 trail records the change (names are personal data: only their count is written there).
 """
 
@@ -17,14 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from tentative.audit import trail as audit
 from tentative.bookings.access import access_booking, check_may
 from tentative.bookings.models import Booking, Participant
-from tentative.core.states import Action
-from tentative.shared.actor import Actor
+from tentative.core.states import Action, State
+from tentative.shared.actor import Actor, ActorKind
 from tentative.shared.clock import now_or
-from tentative.shared.errors import InvalidInput, NotFound
+from tentative.shared.errors import Forbidden, InvalidInput, NotFound
 from tentative.shared.transactions import action_transaction
 
 TOO_MANY = _("“%(category)s” has %(quantity)s players: name at most that many.")
 NAME_LENGTH = 200
+# The states in which a customer names their players (a booking still to be played).
+CUSTOMER_NAMES = frozenset({State.QUOTE, State.REQUEST, State.OPTION, State.CONFIRMED})
 
 
 def name_players(
@@ -38,8 +42,13 @@ def name_players(
     now = now_or(now)
     with action_transaction():
         booking = access_booking(actor, booking_id, lock=True)
-        check_may(actor, Action.CHANGE_QUANTITY, booking.state_enum)
         lines = {ln.id: ln for ln in booking.lines.select_related("service_price", "ticket_type")}
+        if actor.kind == ActorKind.CUSTOMER:
+            started = any(line.starts_at and line.starts_at <= now for line in lines.values())
+            if booking.state_enum not in CUSTOMER_NAMES or started:
+                raise Forbidden()
+        else:
+            check_may(actor, Action.CHANGE_QUANTITY, booking.state_enum)
         cleaned: dict[int, list[str]] = {}
         for line_id, given in names.items():
             line = lines.get(line_id)
