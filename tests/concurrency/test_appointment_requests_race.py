@@ -1,6 +1,7 @@
 """Issue 13: no double booking of a staff member while customers request and book
 overlapping times, with both settings of *several clients may request the same slot*, and
-staff approve (declining the rival requests), reschedule, decline and cancel at once.
+staff approve (declining the rival requests), accept in bulk (the desk's bulk decision, which
+declines rivals the same way), reschedule, decline and cancel at once.
 
 One staff member with working hours (Europe/Paris), three services on her time: one whose
 requests hold the slot (*several may request* off), one whose requests hold nothing (on),
@@ -66,6 +67,17 @@ SELECT r.id, w.id
   JOIN audit_auditentry a ON a.booking_id = w.id AND a.action = 'approve'
  WHERE r.state = 'request' AND NOT r.holds_capacity AND r.created_at < a.at
    AND r.id <> w.id
+"""
+
+BULK = "accepted in bulk"
+DECLINED_BY_BULK_SQL = f"""
+SELECT r.id
+  FROM {Booking._meta.db_table} r
+  JOIN audit_auditentry d ON d.booking_id = r.id AND d.action = 'decline'
+  JOIN {Booking._meta.db_table} w ON w.reference = d.data ->> 'because_of'
+  JOIN audit_auditentry a ON a.booking_id = w.id AND a.action = 'approve'
+   AND a.reason = '{BULK}'
+ WHERE r.state = 'declined'
 """
 
 
@@ -153,9 +165,27 @@ def crowd(org, *, threads: int, strict: bool):  # type: ignore[no-untyped-def]
             ).id
         )
 
+    def pending() -> list[int]:
+        # Those still waiting when the task starts (a read without lock: it may be decided
+        # by the time the call locks it, which the call then reports).
+        waiting = Booking.objects.filter(id__in=list(requests), state=State.REQUEST.value)
+        return list(waiting.values_list("id", flat=True)) or requests
+
     def approve() -> Callable[[], Any]:
         def call() -> int:
-            return actions.approve_booking(rng.choice(requests), actor=owner).id
+            return actions.approve_booking(rng.choice(pending()), actor=owner).id
+
+        return call
+
+    def bulk() -> Callable[[], Any]:
+        # The desk's bulk accept: a few requests at once, racing the single approvals.
+        def call() -> int:
+            waiting = pending()
+            picked = rng.sample(waiting, k=min(3, len(waiting)))
+            decided = actions.decide_requests(
+                picked, decision=actions.Decision.ACCEPT, actor=owner, message=BULK
+            )
+            return sum(d.outcome == actions.Outcome.ACCEPTED for d in decided)
 
         return call
 
@@ -187,6 +217,7 @@ def crowd(org, *, threads: int, strict: bool):  # type: ignore[no-untyped-def]
         "request": [request] * 80,
         "book": [book] * 30,
         "approve": [approve] * 40,
+        "bulk": [bulk] * 15,
         "decline": [decline] * 8,
         "reschedule": [reschedule] * 30,
         "cancel": [cancel] * 10,
@@ -208,13 +239,15 @@ def test_requests_bookings_approvals_and_reschedules_never_double_book(org):
     assert rows(DISAGREE_SQL) == []
     assert rows(RIVALS_LEFT_SQL) == []
     assert sampler.samples >= 5
-    for won in ("ok:request", "ok:book", "ok:approve", "ok:reschedule"):
+    for won in ("ok:request", "ok:book", "ok:approve", "ok:bulk", "ok:reschedule"):
         assert counts[won] > 0, counts
     assert counts["SlotTaken"] > 0, counts
     # Approvals declined rivals: requests ended declined by an approval, not only by hand.
     assert Booking.objects.filter(
         state=State.DECLINED, audit__data__because_of__isnull=False
     ).exists()
+    # Bulk accepts won time and declined rivals too (their approvals carry BULK as reason).
+    assert rows(DECLINED_BY_BULK_SQL), "no rival was declined by a bulk acceptance"
 
 
 @on_postgres
