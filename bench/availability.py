@@ -13,7 +13,9 @@
    calls each of: one staff member's free slots for a month (a random staff member and
    month ahead), and every staff member's for a week ("any"). A baseline beside them:
    `GET /api/v1/organisation`, the smallest authenticated endpoint, in the same run.
-3. Prints median and p95 of each, the slots returned, and the queries per call.
+3. Prints median and p95 of each, the median Python CPU time per call (the process's, so
+   the client's and psycopg's included: less sensitive to the load of a shared machine
+   than wall time), the slots returned, the queries per call, and the load average.
    Targets: month of one staff member < 20 ms median; a week of everyone < 150 ms median.
 """
 
@@ -36,12 +38,14 @@ def main() -> None:
     parser.add_argument("--fill", type=float, default=0.70, help="share of half hours taken")
     parser.add_argument("--server", default=os.environ.get("TENTATIVE_PG_URL", DEFAULT_SERVER))
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--repeat", type=int, default=1, help="measure the series N times")
     parser.add_argument("--profile", action="store_true", help="cProfile the week calls")
     args = parser.parse_args()
     os.environ.setdefault("TENTATIVE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     with throwaway_database(args.server, keep=args.keep):
         service_id, staff_ids, token = _setup(args.staff, args.fill)
-        _measure(service_id, staff_ids, token, args.calls, profile=args.profile)
+        for _ in range(args.repeat):
+            _measure(service_id, staff_ids, token, args.calls, profile=args.profile)
 
 
 def _setup(staff: int, fill: float) -> tuple[int, list[int], str]:
@@ -108,9 +112,10 @@ def _setup(staff: int, fill: float) -> tuple[int, list[int], str]:
             f"""
             INSERT INTO {booking} (organisation_id, reference, channel, language, state,
                 holds_capacity, requests_hold, at_limit, deadline_rule, total, currency,
-                note, created_at, updated_at)
+                note, answers, checkout_extensions, checkout_mode, created_at, updated_at)
             SELECT %s, 'Z' || lpad(n::text, 9, '0'), 'web', 'en', 'confirmed', true, true,
-                   'release', '', 50, 'EUR', '', now(), now()
+                   'release', '', 50, 'EUR', '', '{{}}', 0, '',
+                   now(), now()
               FROM appt
             """,
             [org.id],
@@ -118,9 +123,9 @@ def _setup(staff: int, fill: float) -> tuple[int, list[int], str]:
         cursor.execute(
             f"""
             INSERT INTO {line} (booking_id, service_id, service_price_id, resource_id,
-                starts_at, ends_at, quantity, unit_price)
+                starts_at, ends_at, quantity, unit_price, per_group)
             SELECT b.id, %s, %s, a.resource_id, a.starts_at,
-                   a.starts_at + interval '30 minutes', 1, 50
+                   a.starts_at + interval '30 minutes', 1, 50, false
               FROM appt a JOIN {booking} b ON b.reference = 'Z' || lpad(a.n::text, 9, '0')
             """,
             [service.id, price.id],
@@ -157,29 +162,32 @@ def _measure(
     rng = random.Random(13)
     now = timezone.now()
 
-    def timed(path: str, params: dict[str, str] | None = None) -> tuple[float, int, int]:
-        started = time.perf_counter()
+    def timed(path: str, params: dict[str, str] | None = None) -> tuple[float, int, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.get(path, params or {}, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - cpu) * 1000
         assert response.status_code == 200, response.content[:300]
         body = response.json()
-        return elapsed, len(body.get("slots", [])), 0
+        return elapsed, len(body.get("slots", [])), cpu_ms
 
     def series(label: str, make: object) -> None:
-        times, slots = [], []
+        times, slots, cpus = [], [], []
         for _ in range(3):  # warm-up: connection, compiled paths
             make()  # type: ignore[operator]
         for _ in range(calls):
-            ms, n, _q = make()  # type: ignore[operator]
+            ms, n, cpu = make()  # type: ignore[operator]
             times.append(ms)
             slots.append(n)
+            cpus.append(cpu)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
         with CaptureQueriesContext(connection) as queries:
             make()  # type: ignore[operator]
         print(
-            f"{label:<44} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
-            f"slots/call {statistics.median(slots):6.0f}   queries {len(queries)}"
+            f"{label:<46} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+            f"CPU {statistics.median(cpus):5.1f} ms  slots/call {statistics.median(slots):5.0f}"
+            f"  queries {len(queries)}"
         )
 
     url = f"/api/v1/services/{service_id}/availability"
@@ -202,10 +210,11 @@ def _measure(
         )
 
     reset_queries()
-    print(f"{calls} calls each, in-process API client, PostgreSQL")
+    print(f"{calls} calls each, in-process API client, PostgreSQL; load {os.getloadavg()}")
     series("baseline: GET /organisation", lambda: timed("/api/v1/organisation"))
     series("one staff member, a month (target < 20 ms)", month_of_one)
     series(f"all {len(staff_ids)} staff members, a week (target < 150 ms)", week_of_everyone)
+    print(f"load average after: {os.getloadavg()}")
     if profile:
         import cProfile
         import pstats

@@ -5,12 +5,13 @@ table (4xx with a code, nothing written), approve / decline / reschedule, idempo
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from tentative.bookings import actions
 from tentative.bookings.models import Booking
 from tentative.catalog.models import HoursException, WorkingHours
 from tentative.core.states import State
@@ -18,7 +19,7 @@ from tentative.inventory.models import TimeClaim
 from tentative.outbox.models import OutboxMessage
 from tests.api.conftest import PREFIX, error, rows
 from tests.appointments.factories import day_off, working_hours
-from tests.factories import CustomerFactory, service, staff_member
+from tests.factories import CustomerFactory, service, staff, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ PARIS = ZoneInfo("Europe/Paris")
 MONTREAL = ZoneInfo("America/Montreal")
 NOW = datetime(2031, 3, 1, 12, tzinfo=PARIS)  # Saturday
 MONDAY = datetime(2031, 3, 3, tzinfo=PARIS)
+H = timedelta(hours=1)
 
 
 def at(h: int, m: int = 0, day: datetime = MONDAY) -> datetime:
@@ -187,6 +189,53 @@ def test_availability_for_one_staff_member_or_any(api, org, alice, bob, haircut)
     assert len(anyone["slots"]) == 2 * len(one["slots"])
 
 
+def test_availability_is_written_as_json_dumps_of_the_schema_would(api, org, alice, bob):
+    """The route writes its JSON itself (one text per distinct instant): byte for byte what
+    json.dumps writes of the schema's shape, from `free_slots`, for several staff members
+    with different hours, a day off, bookings and buffers."""
+    from tentative.bookings import selectors
+
+    day_off(bob, MONDAY.date() + timedelta(days=2))
+    offer = service(
+        org,
+        alice,
+        bob,
+        duration=timedelta(minutes=45),
+        slot_step=timedelta(minutes=15),
+        buffer_after=timedelta(minutes=10),
+    )
+    WorkingHours.objects.filter(resource=bob, weekday=1).update(starts=time(10, 5))
+    for resource, start in [(alice, at(10)), (bob, at(15, 15)), (alice, at(9, 45) + 24 * H)]:
+        actions.create_booking(
+            actor=staff(org),
+            organisation_id=org.id,
+            mode=State.CONFIRMED,
+            lines=[actions.SlotRequest(offer.id, resource.id, start)],
+        )
+    start, end = at(7, 13), at(7, 13) + timedelta(days=5)
+    response = api.get(
+        f"/services/{offer.id}/availability", start=start.isoformat(), end=end.isoformat()
+    )
+    assert response.status_code == 200
+    slots = selectors.free_slots(offer, start=start, end=end, now=NOW)
+    assert len({s.resource_id for s in slots}) == 2 and len(slots) > 50
+
+    def iso(moment: datetime) -> str:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    expected = {
+        "service_id": offer.id,
+        "time_zone": "Europe/Paris",
+        "start": iso(start),
+        "end": iso(end),
+        "slots": [
+            {"starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at), "resource_id": s.resource_id}
+            for s in slots
+        ],
+    }
+    assert response.content.decode() == json.dumps(expected)
+
+
 def twice(wall: str) -> list[str]:
     return [wall, wall]
 
@@ -293,6 +342,44 @@ def test_bad_requests_are_refused_and_write_nothing(
     assert body["message"] and body["message"] != body["code"]
     assert rows() == before
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("held_by", [State.CONFIRMED, State.OPTION])
+def test_a_request_for_a_time_a_booking_holds_is_refused(api, org, alice, held_by):
+    """*Several may request* on: a request holds nothing, yet a time that a confirmed
+    booking or an option holds is refused (409 slot_taken, translated), nothing written."""
+    several = service(
+        org,
+        alice,
+        requires_approval=True,
+        requests_hold_capacity=False,
+        approval_note="x",
+        slot_step=timedelta(minutes=30),
+    )
+    actions.create_booking(
+        actor=staff(org),
+        organisation_id=org.id,
+        mode=held_by,
+        lines=[actions.SlotRequest(several.id, alice.id, at(10))],
+    )
+    pending = api.post(
+        "/appointments/requests",
+        {"service_id": several.id, "resource_id": alice.id, "local_start": "2031-03-03T15:00"},
+    )
+    assert pending.status_code == 201, pending.content  # another time: fine
+    before = rows()
+    for start, language, words in [
+        ("2031-03-03T10:00", "en", "no longer free"),
+        ("2031-03-03T10:30", "fr", "n’est plus libre"),  # overlaps 10:00–11:00
+        ("2031-03-03T09:30", "es", "ya no está libre"),
+    ]:
+        response = api.post(
+            "/appointments/requests",
+            {"service_id": several.id, "resource_id": alice.id, "local_start": start},
+            headers={"Accept-Language": language},
+        )
+        assert words in error(response, 409, "slot_taken")["message"]
+    assert rows() == before
 
 
 def test_the_refusal_is_in_the_callers_language(api, alice, haircut):

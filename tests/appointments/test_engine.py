@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from tentative.audit.models import AuditEntry
 from tentative.bookings import actions, errors, selectors
@@ -19,6 +20,7 @@ from tentative.core.states import State
 from tentative.inventory.models import TimeClaim
 from tentative.outbox.models import OutboxMessage
 from tentative.shared import errors as shared_errors
+from tentative.shared.actor import Actor
 from tests.appointments.factories import day_off, extra_hours, working_hours
 from tests.factories import CustomerFactory, service, staff, staff_member
 
@@ -357,3 +359,66 @@ def test_slot_refusal_says_why_a_start_is_not_free(org, alice, haircut):
         )
         is None
     )
+
+
+@pytest.mark.parametrize("held_by", [State.CONFIRMED, State.OPTION])
+def test_a_request_for_a_time_a_booking_holds_is_refused(org, alice, held_by):
+    offer = service(
+        org,
+        alice,
+        requires_approval=True,
+        requests_hold_capacity=False,
+        approval_note="x",
+        slot_step=timedelta(minutes=30),
+    )
+    owner = staff(org)
+    request(owner, offer, alice, at(10), mode=held_by)
+    customer = Actor.customer(CustomerFactory(organisation=org))
+    for start in (at(10), at(9, 30), at(10, 30)):
+        with pytest.raises(errors.SlotTaken):
+            request(customer, offer, alice, start)
+    with pytest.raises(errors.SlotTaken):  # whoever types it in
+        request(owner, offer, alice, at(10))
+    assert Booking.objects.count() == 1
+    # Pending requests for a time do not stop another request for it.
+    request(customer, offer, alice, at(14))
+    request(customer, offer, alice, at(14))
+    assert Booking.objects.filter(state=State.REQUEST).count() == 2
+
+
+def test_approving_a_request_whose_time_was_taken_meanwhile_changes_nothing(org, alice):
+    offer = service(
+        org,
+        alice,
+        requires_approval=True,
+        requests_hold_capacity=False,
+        approval_note="x",
+        slot_step=timedelta(minutes=30),
+    )
+    owner = staff(org)
+    asked = request(owner, offer, alice, at(10), customer=CustomerFactory(organisation=org))
+    taken = request(owner, offer, alice, at(10, 30), mode=State.CONFIRMED)
+    before = (
+        list(Booking.objects.order_by("id").values_list("id", "state", "holds_capacity")),
+        list(TimeClaim.objects.order_by("id").values_list("id", "active")),
+        AuditEntry.objects.count(),
+        OutboxMessage.objects.count(),
+    )
+    with pytest.raises(errors.SlotTaken):
+        actions.approve_booking(asked.id, actor=owner, now=NOW)
+    with pytest.raises(errors.SlotTaken) as refused:
+        actions.approve_booking(asked.id, actor=owner, now=NOW)
+    with translation.override("fr"):
+        assert "n’est plus libre" in refused.value.text
+    after = (
+        list(Booking.objects.order_by("id").values_list("id", "state", "holds_capacity")),
+        list(TimeClaim.objects.order_by("id").values_list("id", "active")),
+        AuditEntry.objects.count(),
+        OutboxMessage.objects.count(),
+    )
+    assert after == before
+    assert Booking.objects.get(id=taken.id).state == State.CONFIRMED
+    # The bulk decision refuses it the same way: still waiting, nothing written.
+    decided = actions.decide_requests([asked.id], decision=actions.Decision.ACCEPT, actor=owner)
+    assert [d.outcome for d in decided] == [actions.Outcome.NO_PLACES]
+    assert Booking.objects.get(id=asked.id).state == State.REQUEST

@@ -1,7 +1,7 @@
 """The bulk decision on pending requests (issue 11 item 4, seed 000): one set-based action,
 an outcome per request, the same rules as approving or declining one."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,13 +13,23 @@ from tentative.audit.models import AuditEntry
 from tentative.bookings import actions
 from tentative.bookings.actions import Decision, Outcome, decide_requests
 from tentative.bookings.models import Booking
+from tentative.core.availability import MIDNIGHT
 from tentative.core.permissions import Role
 from tentative.core.states import State
-from tentative.inventory.models import CapacityPool
+from tentative.inventory.models import CapacityPool, TimeClaim
 from tentative.outbox.models import OutboxMessage
 from tentative.shared.actor import Actor
 from tentative.shared.errors import Forbidden, InvalidInput
-from tests.factories import CustomerFactory, OrganisationFactory, book, on_sale, staff
+from tests.appointments.factories import working_hours
+from tests.factories import (
+    CustomerFactory,
+    OrganisationFactory,
+    book,
+    on_sale,
+    service,
+    staff,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +169,79 @@ def test_the_statements_do_not_grow_with_the_number_of_requests(org):
         return len(queries)
 
     assert statements(3) == statements(60)
+
+
+# --- appointments: accepting declines the rival requests (issue 13) ---------------------
+
+
+def appointment_requests(org, starts: list[int]):  # type: ignore[no-untyped-def]
+    """Requests that hold nothing (*several clients may request the same slot*) for one
+    staff member, an hour long, starting `starts` hours after a day ten days ahead."""
+    alice = working_hours(
+        staff_member(org, "Alice"), weekdays=range(7), ranges=[(time(0), MIDNIGHT)]
+    )
+    offer = service(
+        org,
+        alice,
+        requires_approval=True,
+        requests_hold_capacity=False,
+        approval_note="x",
+        slot_step=timedelta(minutes=30),
+    )
+    day = (timezone.now() + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
+    owner = staff(org)
+    made = [
+        actions.create_booking(
+            actor=owner,
+            organisation_id=org.id,
+            mode=State.REQUEST,
+            customer_id=CustomerFactory(organisation=org).id,
+            lines=[actions.SlotRequest(offer.id, alice.id, day + timedelta(hours=h))],
+        )
+        for h in starts
+    ]
+    return owner, made
+
+
+def test_accepting_an_appointment_request_declines_its_rivals_with_their_email(org):
+    owner, (first, rival, overlapping, elsewhere) = appointment_requests(org, [0, 0, 0.5, 3])
+    decided = decide_requests([first.id], decision=Decision.ACCEPT, actor=owner, message="Yes")
+    assert [d.outcome for d in decided] == [Outcome.ACCEPTED]
+    states = dict(Booking.objects.values_list("id", "state"))
+    assert states[first.id] == State.CONFIRMED
+    assert states[rival.id] == states[overlapping.id] == State.DECLINED
+    assert states[elsewhere.id] == State.REQUEST  # another time: untouched
+    declines = AuditEntry.objects.filter(action="decline").order_by("booking_id")
+    assert [d.booking_id for d in declines] == [rival.id, overlapping.id]
+    assert {d.data["because_of"] for d in declines} == {first.reference}
+    events = OutboxMessage.objects.filter(topic="booking.declined", kind="event")
+    assert sorted(events.values_list("booking_id", flat=True)) == [rival.id, overlapping.id]
+    assert all("accepted" in e.payload["reason"] for e in events)
+    assert TimeClaim.objects.filter(active=True).count() == 1
+
+
+def test_accepting_rivals_together_accepts_the_oldest_and_refuses_the_others(org):
+    owner, (first, second, elsewhere) = appointment_requests(org, [1, 1, 4])
+    decided = decide_requests(
+        [second.id, first.id, elsewhere.id], decision=Decision.ACCEPT, actor=owner
+    )
+    outcomes = {d.booking_id: (d.outcome, d.state) for d in decided}
+    assert outcomes == {
+        first.id: (Outcome.ACCEPTED, "confirmed"),
+        second.id: (Outcome.REFUSED, "declined"),
+        elsewhere.id: (Outcome.ACCEPTED, "confirmed"),
+    }
+    assert dict(Booking.objects.values_list("id", "state")) == {
+        first.id: "confirmed",
+        second.id: "declined",
+        elsewhere.id: "confirmed",
+    }
+    assert AuditEntry.objects.get(booking_id=second.id, action="decline").data == {
+        "because_of": first.reference
+    }
+
+
+def test_refusing_appointment_requests_declines_no_one_else(org):
+    owner, (first, rival) = appointment_requests(org, [2, 2])
+    decide_requests([first.id], decision=Decision.REFUSE, actor=owner)
+    assert Booking.objects.get(id=rival.id).state == State.REQUEST

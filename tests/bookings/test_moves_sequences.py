@@ -293,6 +293,10 @@ class MovesMachine(RuleBasedStateMachine):
             expected: type | None = shared_errors.InvalidInput
         elif booking.holds:
             expected = self.refusal_to_take(booking, None)
+        elif mode == State.REQUEST and kind != "ticket":
+            # A request that holds nothing is still refused for a time a live booking holds
+            # (it could never be approved); never for places.
+            expected = errors.SlotTaken if self.slot_taken(booking, None) else None
         else:
             expected = None
 

@@ -245,3 +245,35 @@ def test_the_page_speaks_the_visitors_language(client, world, language):  # type
     html = client.get(url(org, cut), {"date": TUESDAY}).content.decode()
     assert f'lang="{language}"' in html
     assert {"fr": "Demander une réservation", "es": "Solicitar reserva"}[language] in html
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "This time is no longer free"),
+        ("fr", "Ce créneau n’est plus libre"),
+        ("es", "Esta hora ya no está libre"),
+    ],
+)
+def test_a_request_for_a_time_a_booking_holds_is_refused(client, world, language, message):  # type: ignore[no-untyped-def]
+    """*Several may request* on: a request holds nothing, but a time a confirmed booking
+    holds cannot be asked for (it could never be approved)."""
+    from tentative.bookings import actions
+    from tests.factories import staff
+
+    org, alice, _bob, cut, question = world
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+    actions.create_booking(
+        actor=staff(org),
+        organisation_id=org.id,
+        mode=State.CONFIRMED,
+        lines=[actions.SlotRequest(cut.id, alice.id, start)],
+    )
+    client.cookies["django_language"] = language
+    answer = client.post(
+        url(org, cut), details(question, slot=slot(start, alice), language=language)
+    )
+    assert answer.status_code == 409
+    html = answer.content.decode().replace("&#x27;", "'")
+    assert 'id="slot-error"' in html and message in html
+    assert Booking.objects.count() == 1 and not Customer.objects.exists()

@@ -1,6 +1,7 @@
 """Issue 13: no double booking of a staff member while customers request and book
 overlapping times, with both settings of *several clients may request the same slot*, and
-staff approve (declining the rival requests), reschedule, decline and cancel at once.
+staff approve (declining the rival requests), accept in bulk (the desk's bulk decision, which
+declines rivals the same way), reschedule, decline and cancel at once.
 
 One staff member with working hours (Europe/Paris), three services on her time: one whose
 requests hold the slot (*several may request* off), one whose requests hold nothing (on),
@@ -68,6 +69,17 @@ SELECT r.id, w.id
    AND r.id <> w.id
 """
 
+BULK = "accepted in bulk"
+DECLINED_BY_BULK_SQL = f"""
+SELECT r.id
+  FROM {Booking._meta.db_table} r
+  JOIN audit_auditentry d ON d.booking_id = r.id AND d.action = 'decline'
+  JOIN {Booking._meta.db_table} w ON w.reference = d.data ->> 'because_of'
+  JOIN audit_auditentry a ON a.booking_id = w.id AND a.action = 'approve'
+   AND a.reason = '{BULK}'
+ WHERE r.state = 'declined'
+"""
+
 
 def only_expected(call: Callable[[], Any]) -> Callable[[], Any]:
     def run() -> Any:
@@ -125,6 +137,21 @@ def crowd(org, *, threads: int, strict: bool):  # type: ignore[no-untyped-def]
         for _ in range(8)
     ]
     requests = list(seeded)
+    # Pairs of rival requests on a day nothing else in the race touches, each accepted by
+    # one bulk decision racing the rest on the staff member's lock: each must decline its
+    # rival, whatever the interleaving.
+    pairs = [
+        [
+            actions.create_booking(
+                actor=rng.choice(customers),
+                organisation_id=org.id,
+                mode=State.REQUEST,
+                lines=[actions.SlotRequest(several.id, alice.id, day + timedelta(days=1, hours=h))],
+            ).id
+            for _ in range(2)
+        ]
+        for h in range(4)
+    ]
 
     def request() -> Callable[[], Any]:
         offer = rng.choice([holding, several, several])
@@ -153,9 +180,36 @@ def crowd(org, *, threads: int, strict: bool):  # type: ignore[no-untyped-def]
             ).id
         )
 
+    def pending() -> list[int]:
+        # Those still waiting when the task starts (a read without lock: it may be decided
+        # by the time the call locks it, which the call then reports).
+        waiting = Booking.objects.filter(id__in=list(requests), state=State.REQUEST.value)
+        return list(waiting.values_list("id", flat=True)) or requests
+
     def approve() -> Callable[[], Any]:
         def call() -> int:
-            return actions.approve_booking(rng.choice(requests), actor=owner).id
+            return actions.approve_booking(rng.choice(pending()), actor=owner).id
+
+        return call
+
+    def bulk() -> Callable[[], Any]:
+        # The desk's bulk accept: a few requests at once, racing the single approvals.
+        def call() -> int:
+            waiting = pending()
+            picked = rng.sample(waiting, k=min(3, len(waiting)))
+            decided = actions.decide_requests(
+                picked, decision=actions.Decision.ACCEPT, actor=owner, message=BULK
+            )
+            return sum(d.outcome == actions.Outcome.ACCEPTED for d in decided)
+
+        return call
+
+    def bulk_pair(pair: list[int]) -> Callable[[], Any]:
+        def call() -> int:
+            decided = actions.decide_requests(
+                pair[:1], decision=actions.Decision.ACCEPT, actor=owner, message=BULK
+            )
+            return sum(d.outcome == actions.Outcome.ACCEPTED for d in decided)
 
         return call
 
@@ -187,11 +241,13 @@ def crowd(org, *, threads: int, strict: bool):  # type: ignore[no-untyped-def]
         "request": [request] * 80,
         "book": [book] * 30,
         "approve": [approve] * 40,
+        "bulk": [bulk] * 10,
         "decline": [decline] * 8,
         "reschedule": [reschedule] * 30,
         "cancel": [cancel] * 10,
     }
     tasks = [(label, only_expected(make())) for label, makers in mix.items() for make in makers]
+    tasks += [("bulk", only_expected(bulk_pair(pair))) for pair in pairs]
     rng.shuffle(tasks)
     with Sampler(problems, strict=strict) as sampler:
         outcome = race(tasks, threads=threads, accept=ACCEPT)
@@ -208,13 +264,16 @@ def test_requests_bookings_approvals_and_reschedules_never_double_book(org):
     assert rows(DISAGREE_SQL) == []
     assert rows(RIVALS_LEFT_SQL) == []
     assert sampler.samples >= 5
-    for won in ("ok:request", "ok:book", "ok:approve", "ok:reschedule"):
+    for won in ("ok:request", "ok:book", "ok:approve", "ok:bulk", "ok:reschedule"):
         assert counts[won] > 0, counts
     assert counts["SlotTaken"] > 0, counts
     # Approvals declined rivals: requests ended declined by an approval, not only by hand.
     assert Booking.objects.filter(
         state=State.DECLINED, audit__data__because_of__isnull=False
     ).exists()
+    # Bulk accepts won time and declined rivals too (their approvals carry BULK as reason).
+    # Each seeded pair: one accepted in bulk, its rival declined because of it.
+    assert len(rows(DECLINED_BY_BULK_SQL)) >= 4, "bulk acceptances left rivals"
 
 
 @on_postgres

@@ -320,3 +320,94 @@ def test_to_utc_lands_on_the_wall_time_or_the_change(zone, day, minute):
     else:  # skipped: the first wall time after the gap, right at the change
         assert seen > wall
         assert (instant - M).astimezone(zone).replace(tzinfo=None) < wall
+
+
+# --- the integer algebra equals the datetime one it replaced --------------------------
+
+
+def reference_free_starts(
+    work: list[av.Interval],
+    busy: list[av.Interval],
+    rule: SlotRule,
+    *,
+    earliest: datetime,
+    latest: datetime,
+) -> list[datetime]:
+    """`free_starts` as it was on datetimes (until 2026-11-30), one grid point at a time:
+    the reference the integer version is held equal to."""
+    import bisect
+
+    blocked = rule.blocked(busy)
+    block_starts = [b[0] for b in blocked]
+    out: list[datetime] = []
+    for w_start, w_end in work:
+        last_start = min(w_end - rule.duration, latest - timedelta(microseconds=1))
+        if last_start < w_start or last_start < earliest:
+            continue
+        t = w_start
+        if earliest > t:
+            t += -((w_start - earliest) // rule.step) * rule.step
+        i = max(bisect.bisect_right(block_starts, t) - 1, 0)
+        while t <= last_start:
+            while i < len(blocked) and blocked[i][1] <= t:
+                i += 1
+            if i < len(blocked) and blocked[i][0] <= t:
+                t += -((t - blocked[i][1]) // rule.step) * rule.step
+                continue
+            out.append(t)
+            t += rule.step
+    return out
+
+
+@st.composite
+def raw_cases(draw):
+    """Random working and busy intervals on any minute (and some odd microseconds),
+    busy ones overlapping, touching or empty, any step, duration and buffers."""
+    base = utc(2031, 3, 3)
+
+    def moment() -> datetime:
+        return (
+            base
+            + draw(st.integers(-200, 6000)) * M
+            + draw(st.sampled_from([0, 0, 0, 1, 7, 999_999])) * timedelta(microseconds=1)
+        )
+
+    def intervals(most: int) -> list[av.Interval]:
+        out = []
+        for _ in range(draw(st.integers(0, most))):
+            a = moment()
+            out.append((a, a + draw(st.integers(-5, 400)) * M))
+        return out
+
+    rule = SlotRule(
+        duration=draw(st.integers(1, 120)) * M,
+        step=draw(st.integers(1, 90)) * M,
+        buffer_before=draw(st.integers(0, 30)) * M,
+        buffer_after=draw(st.integers(0, 30)) * M,
+    )
+    earliest = moment()
+    latest = earliest + draw(st.integers(0, 6000)) * M
+    return av.merge(intervals(8)), intervals(20), rule, earliest, latest
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw_cases())
+def test_free_starts_on_integers_equal_the_datetime_algorithm(case):
+    work, busy, rule, earliest, latest = case
+    expected = reference_free_starts(work, busy, rule, earliest=earliest, latest=latest)
+    assert av.free_starts(work, busy, rule, earliest=earliest, latest=latest) == expected
+    found = av.free_starts_us(
+        [(av.to_us(a), av.to_us(b)) for a, b in work],
+        sorted((av.to_us(a), av.to_us(b)) for a, b in busy),
+        av.micros(rule),
+        earliest=av.to_us(earliest),
+        latest=av.to_us(latest),
+    )
+    assert [av.from_us(t) for t in found] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**52), 2**52))
+def test_microseconds_round_trip(us):
+    assert av.to_us(av.from_us(us)) == us
+    assert av.from_us(us).tzinfo is UTC

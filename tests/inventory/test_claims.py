@@ -54,8 +54,9 @@ def test_a_claim_the_fix_cannot_take_stays_reported(org):
     alice = staff_member(org)
     haircut = service(org, alice, requests_hold_capacity=False)
     owner = staff(org)
-    firm = book_slot(owner, haircut, alice, NINE, mode=State.CONFIRMED)
+    # The request first: one for a time a booking already holds is refused.
     request = book_slot(owner, haircut, alice, NINE, mode=State.REQUEST)
+    firm = book_slot(owner, haircut, alice, NINE, mode=State.CONFIRMED)
     Booking.objects.filter(id=request.id).update(holds_capacity=True)
     drifted = ClaimDrift(claim_of(request).id, active=False, holds=True)
     assert reconcile(fix=True) == [drifted]

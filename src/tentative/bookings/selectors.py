@@ -9,7 +9,14 @@ from datetime import datetime
 from django.db.models import Q, QuerySet, Sum
 
 from tentative.accounts.models import Customer
-from tentative.bookings.availability import FreeSlot, by_start, free_slots, hours_of, slot_refusal
+from tentative.bookings.availability import (
+    FreeSlot,
+    by_start,
+    free_slots,
+    free_starts_of,
+    hours_of,
+    slot_refusal,
+)
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.deadlines import AtLimit
 from tentative.core.states import State
@@ -23,6 +30,7 @@ __all__ = [
     "appointments",
     "by_start",
     "free_slots",
+    "free_starts_of",
     "hours_of",
     "search",
     "slot_refusal",

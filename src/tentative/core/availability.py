@@ -243,29 +243,112 @@ def free_starts(
     latest: datetime,
 ) -> list[datetime]:
     """Every start `t` with `earliest <= t < latest`, on the step grid of its working
-    interval, whose appointment fits in that interval and whose claim meets no busy one."""
-    blocked = rule.blocked(busy)
+    interval, whose appointment fits in that interval and whose claim meets no busy one.
+
+    Computed on integers (`free_starts_us`): the same instants, exactly."""
+    found = free_starts_us(
+        [(to_us(a), to_us(b)) for a, b in work],
+        sorted((to_us(a), to_us(b)) for a, b in busy),
+        micros(rule),
+        earliest=to_us(earliest),
+        latest=to_us(latest),
+    )
+    return [from_us(t) for t in found]
+
+
+# --- the same on integers --------------------------------------------------------------
+# Instants as microseconds since the epoch (UTC) and lengths in microseconds: exact for
+# every `datetime` (whose resolution is the microsecond), and about ten times cheaper
+# than datetime arithmetic in the loops below, which a week of 50 staff members runs over
+# 8,000 grid points (bench/availability.py).
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+UsInterval = tuple[int, int]
+
+
+def to_us(moment: datetime) -> int:
+    """An aware instant as microseconds since the epoch."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def from_us(us: int) -> datetime:
+    """The aware UTC instant of `to_us`."""
+    return EPOCH + timedelta(microseconds=us)
+
+
+@dataclass(frozen=True)
+class MicroRule:
+    """A `SlotRule` in microseconds."""
+
+    duration: int
+    step: int
+    before: int
+    after: int
+
+
+def micros(rule: SlotRule) -> MicroRule:
+    return MicroRule(
+        duration=rule.duration // MICROSECOND,
+        step=rule.step // MICROSECOND,
+        before=rule.buffer_before // MICROSECOND,
+        after=rule.buffer_after // MICROSECOND,
+    )
+
+
+def free_starts_us(
+    work: Sequence[UsInterval],
+    busy: Sequence[UsInterval],
+    rule: MicroRule,
+    *,
+    earliest: int,
+    latest: int,
+) -> list[int]:
+    """`free_starts` on microseconds: `work` merged and sorted, `busy` sorted (overlapping
+    or touching intervals allowed). A busy [a, b) forbids the starts t with
+    a − duration − after < t < b + before (`SlotRule.blocked`); those runs are merged as
+    they come, and the grid points between two of them are taken as one `range`."""
+    duration, step = rule.duration, rule.step
+    shift_start, shift_end = 1 - duration - rule.after, rule.before
+    blocked: list[list[int]] = []
+    for a, b in busy:
+        lo, hi = a + shift_start, b + shift_end
+        if hi <= lo:
+            continue
+        if blocked and lo <= blocked[-1][1]:
+            if hi > blocked[-1][1]:
+                blocked[-1][1] = hi
+        else:
+            blocked.append([lo, hi])
     block_starts = [b[0] for b in blocked]
-    out: list[datetime] = []
+    n = len(blocked)
+    out: list[int] = []
     for w_start, w_end in work:
-        last_start = min(w_end - rule.duration, latest - timedelta(microseconds=1))
+        last_start = min(w_end - duration, latest - 1)
         if last_start < w_start or last_start < earliest:
             continue
         t = w_start
         if earliest > t:  # jump to the first grid point at or after earliest
-            t += -((w_start - earliest) // rule.step) * rule.step
+            t += -((w_start - earliest) // step) * step
         # the first blocked interval that may contain t
         i = max(bisect.bisect_right(block_starts, t) - 1, 0)
         while t <= last_start:
-            while i < len(blocked) and blocked[i][1] <= t:
+            while i < n and blocked[i][1] <= t:
                 i += 1
-            if i < len(blocked) and blocked[i][0] <= t:
+            if i < n and blocked[i][0] <= t:
                 # inside a blocked interval: jump past it on the grid
-                t += -((t - blocked[i][1]) // rule.step) * rule.step
+                t += -((t - blocked[i][1]) // step) * step
                 continue
-            out.append(t)
-            t += rule.step
+            # free until the next blocked interval: every grid point up to it at once
+            stop = min(last_start, blocked[i][0] - 1) if i < n else last_start
+            out.extend(range(t, stop + 1, step))
+            t += ((stop - t) // step + 1) * step
     return out
+
+
+def working_us(hours: Hours, zone: ZoneInfo, first_day: date, last_day: date) -> list[UsInterval]:
+    """`working` in microseconds."""
+    return [(to_us(a), to_us(b)) for a, b in working(hours, zone, first_day, last_day)]
 
 
 class Refusal(StrEnum):

@@ -132,11 +132,15 @@ def create_booking(
         )
     demand = [(pool_id, offer.quantity) for offer in offers for pool_id in offer.pools]
     if holds:
-        # A request that holds nothing (*several clients may request the same slot*) is
-        # not refused here: it takes nothing, and approving it re-checks the time. Once one
-        # is approved the slot leaves `free_slots`, so the pages no longer offer it.
         gates.check(actor, resolved, now=now)  # the waiting list's places first
         refuse_if_sold_out(demand, resolved.free, now=now)
+        refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
+    elif mode == State.REQUEST:
+        # A request that holds nothing (*several clients may request the same slot*) takes
+        # nothing, but asking for a time a live booking already holds (confirmed, an
+        # option, an approved request) is refused as `SlotTaken`, like any booking: it
+        # could never be approved. Other pending requests for that time do not stop it;
+        # approving one re-checks under the resource's lock and declines the rivals.
         refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
 
     with action_transaction():

@@ -21,6 +21,12 @@ statements, not 500 transactions:
 
 Requests with a timed line (an appointment, a room) whose time is not claimed yet take it one
 by one in a savepoint, before the pools: such a slot is one resource's, there is no set.
+Accepting such a request declines the rival requests that hold nothing and want an
+overlapping time of the same resource (*several clients may request the same slot*),
+exactly as `approve_booking` does (`decline_rivals`: the same audit entry and "declined"
+email), in the same lock order: the resources the requests want first (ascending id), then
+the requests (ascending id), then the rivals (ascending id). A rival that is itself among
+the requests being accepted is reported `refused` (declined because of the one accepted).
 """
 
 from __future__ import annotations
@@ -42,11 +48,12 @@ from tentative.bookings.actions._capacity import take
 from tentative.bookings.actions._deadline import deadline_fields
 from tentative.bookings.actions._lapsed import reclaim_lapsed
 from tentative.bookings.actions._step import has_lapsed, now_or
+from tentative.bookings.actions.approve import decline_rivals
 from tentative.bookings.errors import DeadlineUnreachable, SlotTaken, SoldOut
 from tentative.bookings.models import Booking, BookingLine
 from tentative.core.approval import Charge, approved_into_option
 from tentative.core.states import Action, State
-from tentative.inventory import capacity
+from tentative.inventory import capacity, claims
 from tentative.inventory.access import check_may_draw
 from tentative.inventory.models import Hold, TimeClaim
 from tentative.outbox import events as outbox
@@ -106,6 +113,10 @@ def decide_requests(
     )
     results: dict[int, Decided] = {}
     with action_transaction():
+        if decision == Decision.ACCEPT:
+            # As approve_booking: the resources first, so that a bulk decision and a single
+            # approval of rival requests queue on the resource instead of deadlocking.
+            _lock_resources(actor, ids)
         locked = _lock(actor, ids)
         open_requests = []
         for booking in locked:
@@ -125,6 +136,22 @@ def decide_requests(
 
 def _result(booking: Booking, outcome: Outcome) -> Decided:
     return Decided(booking.id, booking.reference, outcome, booking.state)
+
+
+def _lock_resources(actor: Actor, ids: list[int]) -> None:
+    """Lock the staff members or rooms whose time the visible requests want (sorted)."""
+    wanted: set[int] = set()
+    for start in range(0, len(ids), capacity.IDS_PER_STATEMENT):
+        chunk = ids[start : start + capacity.IDS_PER_STATEMENT]
+        wanted.update(
+            TimeClaim.objects.filter(
+                line__booking__in=visible_bookings(actor).filter(
+                    id__in=chunk, state=State.REQUEST.value
+                )
+            ).values_list("resource_id", flat=True)
+        )
+    for resource_id in sorted(wanted):
+        claims.lock(resource_id)
 
 
 def _lock(actor: Actor, ids: list[int]) -> list[Booking]:
@@ -219,6 +246,20 @@ def _accept(
         accepted, Action.APPROVE, topics.BOOKING_APPROVED, actor=actor, message=message, now=now
     )
     results.update({b.id: _result(b, Outcome.ACCEPTED) for b in accepted})
+    # Rivals last (after the accepted rows are written, so none of them is taken for one).
+    timed = set(
+        TimeClaim.objects.filter(line__booking_id__in=[b.id for b in accepted]).values_list(
+            "line__booking_id", flat=True
+        )
+    )
+    in_the_set = {b.id: b for b in bookings}
+    for booking in accepted:
+        if booking.id in timed:
+            for rival_id in decline_rivals(booking, actor=actor, now=now):
+                if rival_id in in_the_set:
+                    rival = in_the_set[rival_id]
+                    rival.state, rival.holds_capacity = State.DECLINED.value, False
+                    results[rival_id] = _result(rival, Outcome.REFUSED)
     return results
 
 
