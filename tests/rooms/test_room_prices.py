@@ -1,0 +1,138 @@
+"""Price categories edited from the room's page (`set_room_prices`, issue 14 item 2): add,
+rename, re-price, per group, remove; a category already sold is retired, not deleted, and
+its lines keep their price; refusals name the row; a room that sells places follows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from tentative.catalog import actions as catalog
+from tentative.catalog.errors import CatalogueManagersOnly, InvalidTerms
+from tentative.catalog.models import ServicePrice, TicketType
+from tentative.core.permissions import Role
+from tentative.core.states import State
+from tentative.inventory.actions import sync_place_dates
+from tentative.shared.actor import Actor
+from tentative.shared.errors import NotFound
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.rooms.factories import book, escape_room, game, in_days
+
+pytestmark = pytest.mark.django_db
+Row = catalog.PriceRow
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def owner(org):
+    return Actor.staff(MembershipFactory(organisation=org, role=Role.OWNER))
+
+
+def live(room):  # type: ignore[no-untyped-def]
+    return [(p.name, p.price, p.per_group) for p in game(room).prices.order_by("id")]
+
+
+def test_add_rename_reprice_and_remove(org, owner):
+    room = escape_room(org, owner)
+    adult, child = game(room).prices.order_by("id")
+    catalog.set_room_prices(
+        room.id,
+        actor=owner,
+        rows=(
+            Row("Grown-up", Decimal("32.50"), id=adult.id),
+            Row("Birthday", Decimal("150"), per_group=True),
+        ),
+    )
+    assert live(room) == [
+        ("Grown-up", Decimal("32.50"), False),
+        ("Birthday", Decimal("150.00"), True),
+    ]
+    assert not ServicePrice.every.filter(id=child.id).exists()  # never sold: gone
+
+
+def test_a_sold_category_is_retired_and_its_lines_keep_their_price(org, owner):
+    room = escape_room(org, owner)
+    adult, child = game(room).prices.order_by("id")
+    booking = book(owner, room, in_days(org, 2, "10:00"), 2, 1, mode=State.CONFIRMED)
+    total = booking.total
+    catalog.set_room_prices(room.id, actor=owner, rows=(Row("Adult", Decimal("40"), id=adult.id),))
+    assert live(room) == [("Adult", Decimal("40.00"), False)]
+    retired = ServicePrice.every.get(id=child.id)
+    assert retired.retired_at is not None
+    booking.refresh_from_db()
+    line = booking.lines.get(service_price_id=child.id)
+    assert (line.service_price.name, line.unit_price) == ("Child", Decimal("20.00"))
+    assert booking.total == total
+
+
+def test_refusals_name_the_row_and_change_nothing(org, owner):
+    room = escape_room(org, owner)
+    before = live(room)
+    with pytest.raises(InvalidTerms) as refused:
+        catalog.set_room_prices(
+            room.id,
+            actor=owner,
+            rows=(Row("", Decimal("1")), Row("Adult", Decimal("-1")), Row("adult", Decimal("1"))),
+        )
+    assert set(refused.value.fields) == {"name_0", "price_1", "name_2"}
+    with pytest.raises(InvalidTerms) as refused:
+        catalog.set_room_prices(room.id, actor=owner, rows=())
+    assert "categories" in refused.value.fields
+    with pytest.raises(InvalidTerms):
+        catalog.set_room_prices(room.id, actor=owner, rows=(Row("X", Decimal("1.001")),))
+    agent = Actor.staff(MembershipFactory(organisation=org, role=Role.AGENT))
+    with pytest.raises(CatalogueManagersOnly):
+        catalog.set_room_prices(room.id, actor=agent, rows=(Row("X", Decimal(1)),))
+    elsewhere = OrganisationFactory()
+    other = Actor.staff(MembershipFactory(organisation=elsewhere, role=Role.OWNER))
+    with pytest.raises(NotFound):
+        catalog.set_room_prices(room.id, actor=other, rows=(Row("X", Decimal(1)),))
+    foreign = escape_room(elsewhere, other, "Elsewhere")
+    stolen = game(foreign).prices.first()
+    with pytest.raises(InvalidTerms):
+        catalog.set_room_prices(room.id, actor=owner, rows=(Row("X", Decimal(1), id=stolen.id),))
+    assert live(room) == before
+    assert game(foreign).prices.count() == 2
+
+
+def test_a_room_selling_places_follows_its_categories(org, owner):
+    room = escape_room(org, owner)
+    g = game(room)
+    catalog.update_room(
+        room.id,
+        actor=owner,
+        changes=catalog.RoomChanges(
+            name=room.name,
+            game=g.name,
+            duration=g.duration,
+            reset=g.buffer_after,
+            min_players=2,
+            max_players=6,
+            option_days=3,
+            schedules=(catalog.Schedule(frozenset(range(7)), "10:00"),),
+            places=10,
+        ),
+    )
+    sync_place_dates(g.id, actor=owner)
+    adult, child = g.prices.order_by("id")
+    catalog.set_room_prices(
+        room.id,
+        actor=owner,
+        rows=(
+            Row("Adult", Decimal("35"), id=adult.id),
+            Row("Child", Decimal("20"), per_group=True, id=child.id),
+            Row("Student", Decimal("25")),
+        ),
+    )
+    kinds = TicketType.objects.filter(event=game(room).places_event).order_by("id")
+    assert [(k.name, k.price) for k in kinds] == [
+        ("Adult", Decimal("35.00")),
+        ("Student", Decimal("25.00")),
+    ]
