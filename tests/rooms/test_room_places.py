@@ -177,3 +177,54 @@ def test_places_out_of_range_are_refused_next_to_the_field(org, owner):
         sell_places(room, owner, places=0)
     assert "places" in refused.value.fields
     assert game(room).places_event is None
+
+
+def test_the_planning_shows_places_and_books_them_at_the_box_office(org, owner, client):
+    membership = MembershipFactory(organisation=org, role=Role.OWNER)
+    client.force_login(membership.user)
+    room = escape_room(org, owner)
+    sell_places(room, owner, places=12)
+    day = timezone.localdate() + timedelta(days=1)
+    morning = dates(room)[1]
+    adult = TicketType.objects.filter(event=game(room).places_event).order_by("id").first()
+    actions.create_booking(
+        actor=owner,
+        organisation_id=org.id,
+        mode=State.CONFIRMED,
+        customer_id=CustomerFactory(organisation=org).id,
+        lines=[actions.LineRequest(event_date_id=morning.id, ticket_type_id=adult.id, quantity=7)],
+    )
+    page = client.get(f"/staff/planning/?day={day}").content.decode()
+    assert "7 / 12 places" in page and "0 / 12 places" in page
+    assert f'href="/staff/box-office/?date={morning.id}"' in page
+    assert f'href="/staff/dates/{morning.id}/attendees/"' in page
+    beyond = timezone.localdate() + timedelta(days=10)
+    assert "Not on sale yet" in client.get(f"/staff/planning/?day={beyond}").content.decode()
+    # The box office, opened from the session, offers that date's categories only.
+    sale = client.get(f"/staff/box-office/?date={morning.id}").content.decode()
+    assert sale.count(f'value="{morning.id}:') == 2
+    response = client.post(
+        f"/staff/box-office/?date={morning.id}",
+        {
+            "new_name": "Team Blue",
+            "offer": f"{morning.id}:{adult.id}",
+            "source": "general",
+            "quantity": "5",
+            "mode": "confirmed",
+        },
+    )
+    assert response.status_code == 302
+    assert general_pool(morning).taken == 12
+    refused = client.post(
+        f"/staff/box-office/?date={morning.id}",
+        {
+            "new_name": "Team Red",
+            "offer": f"{morning.id}:{adult.id}",
+            "source": "general",
+            "quantity": "1",
+            "mode": "confirmed",
+        },
+    )
+    assert refused.status_code == 409 and general_pool(morning).taken == 12
+    full = client.get(f"/staff/planning/?day={day}").content.decode()
+    assert "12 / 12 places" in full and "session session-full" in full
