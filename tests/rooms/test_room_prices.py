@@ -136,3 +136,70 @@ def test_a_room_selling_places_follows_its_categories(org, owner):
         ("Adult", Decimal("35.00")),
         ("Student", Decimal("25.00")),
     ]
+
+
+def test_the_room_page_edits_categories_with_errors_next_to_the_row(org, owner, client):
+    membership = MembershipFactory(organisation=org, role=Role.MANAGER)
+    client.force_login(membership.user)
+    room = escape_room(org, owner)
+    adult, child = game(room).prices.order_by("id")
+    page = client.get(f"/staff/rooms/{room.id}/").content.decode()
+    assert 'name="name_2"' in page and 'value="Adult"' in page and "New category" in page
+    url = f"/staff/rooms/{room.id}/prices/"
+    form = {
+        "rows": "3",
+        "id_0": adult.id,
+        "name_0": "Adult",
+        "price_0": "31.00",
+        "id_1": child.id,
+        "name_1": "Child",
+        "price_1": "20.00",
+        "remove_1": "on",
+        "name_2": "adult",
+        "price_2": "10",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert 'id="id_name_2-error"' in text and "same name" in text
+    assert live(room) == [("Adult", Decimal("30.00"), False), ("Child", Decimal("20.00"), False)]
+    missing = client.post(url, {**form, "name_2": "Family", "price_2": ""})
+    assert missing.status_code == 422 and 'id="id_price_2-error"' in missing.content.decode()
+    done = client.post(url, {**form, "name_2": "Family", "price_2": "90", "per_group_2": "on"})
+    assert done.status_code == 302
+    assert live(room) == [("Adult", Decimal("31.00"), False), ("Family", Decimal("90.00"), True)]
+    agent = MembershipFactory(organisation=org, role=Role.AGENT)
+    client.force_login(agent.user)
+    assert client.post(url, form).status_code == 403
+    stranger = MembershipFactory(organisation=OrganisationFactory(), role=Role.OWNER)
+    client.force_login(stranger.user)
+    assert client.post(url, form).status_code == 404
+
+
+def test_the_room_page_turns_places_on(org, owner, client):
+    membership = MembershipFactory(organisation=org, role=Role.OWNER)
+    client.force_login(membership.user)
+    room = escape_room(org, owner)
+    page = client.get(f"/staff/rooms/{room.id}/").content.decode()
+    assert 'name="sells_places"' in page
+    form = {
+        "name": "The Vault",
+        "game": "Heist",
+        "duration": "60",
+        "reset": "30",
+        "min_players": "2",
+        "max_players": "6",
+        "option_days": "3",
+        "days_0": ["5", "6"],
+        "times_0": "10:00 14:00",
+        "sells_places": "on",
+        "places": "",
+    }
+    refused = client.post(f"/staff/rooms/{room.id}/", form)
+    assert refused.status_code == 422 and 'id="id_places-error"' in refused.content.decode()
+    done = client.post(f"/staff/rooms/{room.id}/", {**form, "places": "12"})
+    assert done.status_code == 302
+    g = game(room)
+    assert g.places_per_session == 12
+    assert g.places_event.dates.exists()
+    assert "sells 12 places" in client.get(f"/staff/rooms/{room.id}/").content.decode()
