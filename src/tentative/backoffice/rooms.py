@@ -1,8 +1,10 @@
 """Rooms for staff (seed 004): `/staff/rooms/` (the rooms, and a form to add one) and
 `/staff/rooms/<id>/` (edit the room, its game, its weekly session times and whether it
-sells places; its price categories; close or reopen a day). Views parse, call the catalogue's actions (`create_room`, `update_room`,
-`close_room_day`: rights are theirs, catalogue managers only), render; a refusal comes back
-next to its field with what was typed kept. A room may have up to `RULES` weekly rules
+sells places; its price categories; close or reopen a day). Views parse, call the
+catalogue's actions (`create_room`, `update_room`, `set_room_prices`, `close_room_day`:
+rights are theirs, catalogue managers only) and then the inventory's `sync_place_dates`
+(a room that sells places has its dates made at once), render; a refusal comes back next
+to its field with what was typed kept. A room may have up to `RULES` weekly rules
 here (weekdays at some times, between two optional dates)."""
 
 from __future__ import annotations
