@@ -17,8 +17,8 @@ from django.utils import timezone
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import actions
 from tentative.bookings import selectors as booking_selectors
-from tentative.catalog import actions as catalog
 from tentative.bookings.models import Channel
+from tentative.catalog import actions as catalog
 from tentative.catalog.models import EventDate, Resource
 from tentative.core.states import State
 from tentative.inventory import actions as inventory
