@@ -1,5 +1,5 @@
 """Rooms and their sessions (issue 14): the rooms with their games, prices and session
-times, changed with `PATCH /rooms/{id}` (whether it sells places too) and its price
+times, changed with `POST /rooms/{id}` (only what is sent) (whether it sells places too) and its price
 categories with `POST /rooms/{id}/prices`; the planning (every session of a range with its
 state, and a room that sells places with its places taken); booking a session with its
 players per category; changing the players; naming them. Moves are `/bookings/{ref}/move`.
@@ -142,7 +142,7 @@ class RoomChangesIn(Schema):
 
 
 class RoomPriceIn(Schema):
-    id: Id | None = Field(None, description="The category changed; absent: a new one.")
+    id: BodyId | None = Field(None, description="The category changed; absent: a new one.")
     name: str = Field(min_length=1, max_length=100)
     price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     per_group: bool = False
@@ -359,7 +359,7 @@ def _room_and_game(actor: Any, room_id: int) -> tuple[Resource, Service]:
     return room, game
 
 
-@router.patch(
+@router.post(
     "/rooms/{room_id}",
     response={200: RoomOut, **WRITE_ERRORS},
     openapi_extra=refusals((), ("invalid_terms",)),
