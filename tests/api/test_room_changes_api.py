@@ -1,6 +1,7 @@
 """The rooms API, issue 14 items 1–3: `POST /rooms/{id}` (a partial change, with places per
-session), the price categories, the planning's places, and session photos (list, upload, restore, bytes);
-Idempotency-Key on every mutation, 4xx codes for bad input, nothing written then."""
+session), the price categories, the planning's places, and session photos (list, upload,
+restore, bytes); Idempotency-Key on every mutation, 4xx codes for bad input, nothing
+written then."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Rooms and their sessions (issue 14): the rooms with their games, prices and session
 times, changed with `POST /rooms/{id}` (only what is sent; whether it sells places too)
-and its price categories with `POST /rooms/{id}/prices`; the planning (every session of a range with its
-state, and a room that sells places with its places taken); booking a session with its
-players per category; changing the players; naming them. Moves are `/bookings/{ref}/move`.
+and its price categories with `POST /rooms/{id}/prices`; the planning (every session of
+a range with its state, and a room that sells places with its places taken); booking a
+session with its players per category; changing the players; naming them. Moves are
+`/bookings/{ref}/move`.
 
 Thin shells over the actions; every POST takes an `Idempotency-Key`."""
 
