@@ -138,7 +138,7 @@ def test_the_demo_has_a_room_that_sells_places_partly_sold():
 
     create_demo()
     org = Booking.objects.first().organisation
-    lab = Resource.objects.get(name="The Laboratory")
+    lab = Resource.objects.get(name="The Observatory")
     assert lab.services.get().places_per_session == 12
     today = timezone.localtime(timezone.now(), org.zone).date()
     grid = selectors.planning(

@@ -2,7 +2,7 @@
 their weekly session times, and a week of sessions in every state — free, firm (one paid,
 then fewer players: an overpayment to keep as a coupon), options with their deadline,
 quotes on free sessions, a cancelled one and a moved one — so that `/staff/planning/`
-shows every kind of cell on the demo's first run; and "The Laboratory", a room that sells
+shows every kind of cell on the demo's first run; and "The Observatory", a room that sells
 places (12 a session, groups share it), with its week of sessions some partly sold and one
 full. Everything goes through the actions."""
 
@@ -121,17 +121,17 @@ def create_rooms_demo(
     book(temple, t[3 + 1], State.QUOTE, a, 3)
     book(temple, t[6], State.CONFIRMED, c, 0, 0, 6)  # a birthday: one price for the group
     book(temple, t[8], State.OPTION, a, 4, 0)
-    return [vault, temple, _laboratory(org, staff, customers, now)]
+    return [vault, temple, _observatory(org, staff, customers, now)]
 
 
-def _laboratory(
+def _observatory(
     org: Organisation, staff: Actor, customers: list[Customer], now: datetime
 ) -> Resource:
     """A room that sells places (docs/rooms.md "Whole room, or places"): made whole, then
     set to sell 12 places a session, its dates made, and groups booked on a few of them."""
     spec = catalog.RoomSpec(
-        name="The Laboratory",
-        game="Mad Scientist (shared sessions)",
+        name="The Observatory",
+        game="Stargazers (shared sessions)",
         duration=timedelta(minutes=60),
         reset=timedelta(minutes=30),
         min_players=1,
@@ -143,9 +143,9 @@ def _laboratory(
         ),
         schedules=(catalog.Schedule(frozenset(range(7)), "11:00 16:00 19:00"),),
     )
-    lab = catalog.create_room(org.id, actor=staff, spec=spec, now=now)
+    observatory = catalog.create_room(org.id, actor=staff, spec=spec, now=now)
     catalog.update_room(
-        lab.id,
+        observatory.id,
         actor=staff,
         changes=catalog.RoomChanges(
             name=spec.name,
@@ -160,7 +160,7 @@ def _laboratory(
         ),
         now=now,
     )
-    game = lab.services.get()
+    game = observatory.services.get()
     inventory.sync_place_dates(game.id, actor=staff, now=now)
     game.refresh_from_db()
     dates = list(
@@ -196,4 +196,4 @@ def _laboratory(
             notify=False,
             now=now,
         )
-    return lab
+    return observatory

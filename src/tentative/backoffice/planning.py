@@ -123,6 +123,9 @@ def planning(request: HttpRequest) -> HttpResponse:
     view = "week" if week else "day"
     context: dict[str, Any] = {
         "grid": grid,
+        "sells_places": any(
+            s.places_per_session is not None for row in grid.rows for s in row.schedule.services
+        ),
         "week": week,
         "day": day,
         "first": first,
