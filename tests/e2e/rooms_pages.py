@@ -29,7 +29,7 @@ def book_session(org: Organisation) -> str:
     if there is one)."""
     day = timezone.localtime(timezone.now(), org.zone).date() + timedelta(days=2)
     grid = selectors.planning(org.id, first=day, last=day, zone=org.zone, now=timezone.now())
-    cells = [c for row in grid.rows for c in row.cells if c.bookable]
+    cells = [c for row in grid.rows for c in row.cells if c.bookable and not c.sells_places]
     cell = next((c for c in cells if c.quotes), cells[0])
     query = urlencode({"room": cell.room.id, "start": cell.starts_at.isoformat()})
     return f"/staff/planning/book/?{query}"

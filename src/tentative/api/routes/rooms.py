@@ -496,13 +496,14 @@ def _out(status: int, booking: Booking) -> Result:
 @router.post(
     "/sessions",
     response={201: BookingOut, **WRITE_ERRORS},
-    openapi_extra=refusals(("slot_taken",), ("not_a_session", *PLAYERS_REFUSALS)),
+    openapi_extra=refusals(("slot_taken", "sells_places"), ("not_a_session", *PLAYERS_REFUSALS)),
 )
 @idempotent
 def book_session(request: HttpRequest, payload: SessionBookIn) -> Result:
     """Book a session: FIRM (`confirmed`) blocks it, a `quote` does not, an `option`
     blocks it until its deadline (the game's option days). A new customer (by name) is
-    created with the booking, or not at all."""
+    created with the booking, or not at all. A room that sells places is refused
+    (`sells_places`): book places with `POST /bookings` on the session's date."""
     actor = staff_actor(request)
     if payload.mode not in [m.value for m in actions.SESSION_MODES]:
         raise InvalidInput(_("A session is booked firm, as a quote or as an option."))
