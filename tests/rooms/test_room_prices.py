@@ -203,3 +203,25 @@ def test_the_room_page_turns_places_on(org, owner, client):
     assert g.places_per_session == 12
     assert g.places_event.dates.exists()
     assert "sells 12 places" in client.get(f"/staff/rooms/{room.id}/").content.decode()
+
+
+def test_players_of_a_retired_category_stay_when_the_others_change(org, owner, client):
+    from tentative.bookings import actions
+    from tentative.bookings.errors import UnknownCategory
+
+    membership = MembershipFactory(organisation=org, role=Role.OWNER)
+    client.force_login(membership.user)
+    room = escape_room(org, owner)
+    adult, child = game(room).prices.order_by("id")
+    booking = book(owner, room, in_days(org, 2, "10:00"), 2, 1, mode=State.CONFIRMED)
+    catalog.set_room_prices(room.id, actor=owner, rows=(Row("Adult", Decimal("30"), id=adult.id),))
+    page = client.get(f"/staff/bookings/{booking.reference}/players/").content.decode()
+    assert f'name="players_{child.id}"' in page and 'value="1"' in page
+    changed = actions.change_players(booking.id, actor=owner, players={adult.id: 3, child.id: 1})
+    assert {ln.service_price_id: ln.quantity for ln in changed.lines.all()} == {
+        adult.id: 3,
+        child.id: 1,
+    }
+    other = book(owner, room, in_days(org, 3, "10:00"), 2, mode=State.CONFIRMED)
+    with pytest.raises(UnknownCategory):  # nobody new joins a retired category
+        actions.change_players(other.id, actor=owner, players={adult.id: 2, child.id: 1})

@@ -563,7 +563,15 @@ class PlayersForm(forms.Form):
         self.service = service
         counts = {ln.service_price_id: ln.quantity for ln in lines}
         self.price_fields: list[str] = []
-        for price in service.prices.all():
+        # A category retired after this booking bought it stays here, so saving the form
+        # does not drop its players (`set_room_prices`).
+        offered = list(service.prices.all())
+        offered += [
+            ln.service_price
+            for ln in lines
+            if ln.service_price is not None and ln.service_price.retired_at is not None
+        ]
+        for price in offered:
             name = f"players_{price.id}"
             self.fields[name] = forms.IntegerField(
                 label=_price_label(price, currency),
