@@ -123,6 +123,7 @@ def test_closed_days_and_changed_rules_remove_unbooked_dates_only(org, owner):
     # Fewer places: never below what is taken; longer sessions follow.
     sell_places(room, owner, places=2, duration=timedelta(minutes=90))
     assert general_pool(first).capacity == 3
+    assert sync_place_dates(game(room).id, actor=owner).changed is False  # settled
     assert all(general_pool(d).capacity == 2 for d in dates(room) if d != first)
     assert all(d.ends_at - d.starts_at == timedelta(minutes=90) for d in dates(room))
 

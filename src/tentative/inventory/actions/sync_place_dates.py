@@ -9,7 +9,8 @@ makes the dates the weekly rules offer from today to `ROOM_PLACES_HORIZON_DAYS` 
 - a session with no date gets one, with its pool (and a quota pool per ticket type that
   has a quota, as `add_dates` does);
 - a future date no rule offers any more (a closed day, a changed rule) goes if nothing was
-  ever booked on it; one with bookings stays (staff move or cancel them);
+  ever booked on it (no line, no waiting list, no reserve on it); one with bookings stays
+  (staff move or cancel them);
 - future dates follow the game's length, and their pool the places per session, never
   below what is taken or set aside there (`Greatest` in the one UPDATE);
 - a room back to whole-room sessions loses its future dates nobody booked.
@@ -93,7 +94,12 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
             and (game.places_per_session is None or start <= _end(last, zone))
         ]
         removed = (
-            EventDate.objects.filter(id__in=gone, lines__isnull=True)
+            EventDate.objects.filter(
+                id__in=gone,
+                lines__isnull=True,
+                waitlist_entries__isnull=True,
+                reserve_dates__isnull=True,
+            )
             .delete()[1]
             .get("catalog.EventDate", 0)
             if gone
@@ -113,10 +119,10 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
                     ticket_type=None,
                     reserve=None,
                 )
-                .exclude(capacity=game.places_per_session)
-                .update(
-                    capacity=Greatest(Value(game.places_per_session), F("taken") + F("set_aside"))
-                )
+                # A pool already at what it should be is left alone (one fuller than the
+                # setting stays at what it holds, and is not "resized" again every run).
+                .exclude(capacity=_capacity(game.places_per_session))
+                .update(capacity=_capacity(game.places_per_session))
             ) + len(stretched)
         outcome = PlaceDates(added=added, removed=removed, resized=resized)
         if outcome.changed:
@@ -135,6 +141,11 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
                 },
             )
     return outcome
+
+
+def _capacity(places: int) -> Greatest:
+    """The places per session, never below what the pool holds."""
+    return Greatest(Value(places), F("taken") + F("set_aside"))
 
 
 def _end(last: date, zone: ZoneInfo) -> datetime:
