@@ -175,3 +175,9 @@ def test_places_prices_follow_on_the_api(api, org, vault):
         if s["places"] and s["places"]["date_id"] == date.id
     )
     assert (cell["places"]["taken"], cell["status"]) == (4, "full")
+
+
+def test_the_planning_refuses_days_no_zone_can_reach(api, vault):
+    error(api.get("/planning", first="0001-01-01", last="0001-01-02"), 422, "invalid")
+    error(api.get("/planning", first="9999-12-30", last="9999-12-31"), 422, "invalid")
+    assert api.get("/planning", first="2030-01-01").status_code == 200

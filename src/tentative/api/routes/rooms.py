@@ -47,6 +47,8 @@ from tentative.shared.errors import InvalidInput, NotFound
 router = Router(tags=["rooms"])
 MAX_DAYS = 62
 RANGE_MESSAGE = _("Give a range of days that ends on or after it starts, at most 62 days.")
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+YEARS_MESSAGE = _("Give days between the years 1900 and 2999.")
 PLAYERS_REFUSALS = (
     "players_out_of_range",
     "players_unchanged",
@@ -444,6 +446,9 @@ def planning(request: HttpRequest, query: Query[PlanningQuery]) -> object:
     last = query.last or query.first
     if last < query.first or (last - query.first).days >= MAX_DAYS:
         raise InvalidInput(RANGE_MESSAGE)
+    if not EARLIEST <= query.first <= last <= LATEST:
+        # Day 1 or 9999-12-31 in a zone east or west of UTC has no UTC datetime (a 500).
+        raise InvalidInput(YEARS_MESSAGE)
     grid = booking_selectors.planning(
         actor.organisation_id,  # type: ignore[arg-type]
         first=query.first,

@@ -133,6 +133,7 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
                 at=now,
                 data={
                     "service": game.id,
+                    "name": game.name,
                     "event": game.places_event_id,
                     "places": game.places_per_session,
                     "added": added,
