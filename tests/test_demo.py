@@ -142,3 +142,26 @@ def test_the_demo_s_public_pages_speak_english_french_and_spanish(client):  # ty
     for language in ("en", "fr", "es"):
         page = client.get("/o/demo/", HTTP_ACCEPT_LANGUAGE=language)
         assert f'<html lang="{language}"' in page.content.decode(), language
+
+
+def test_the_demo_has_a_room_that_sells_places_partly_sold():
+    from django.utils import timezone
+
+    from tentative.bookings import selectors
+    from tentative.catalog.models import Resource
+
+    create_demo()
+    org = Booking.objects.first().organisation
+    lab = Resource.objects.get(name="The Observatory")
+    assert lab.services.get().places_per_session == 12
+    today = timezone.localtime(timezone.now(), org.zone).date()
+    grid = selectors.planning(
+        org.id,
+        first=today,
+        last=today + timedelta(days=8),
+        zone=org.zone,
+        now=timezone.now(),
+        room_ids=[lab.id],
+    )
+    counts = [c.places.taken for c in grid.rows[0].cells if c.places is not None]
+    assert 12 in counts and any(0 < n < 12 for n in counts) and 0 in counts

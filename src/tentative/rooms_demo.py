@@ -2,9 +2,10 @@
 their weekly session times, and a week of sessions in every state — free, firm (one paid,
 then fewer players: an overpayment to keep as a coupon), options with their deadline,
 quotes on free sessions, a cancelled one and a moved one — so that `/staff/planning/`
-shows every kind of cell on the demo's first run. Both rooms are on the demo's public
-pages (`/o/demo/`, each room's page books its free sessions online). Everything goes
-through the actions."""
+shows every kind of cell on the demo's first run; and "The Observatory", a room that sells
+places (12 a session, groups share it), with its week of sessions some partly sold and one
+full. The Vault and the Temple are on the demo's public pages (`/o/demo/`, each room's page
+books its free sessions online). Everything goes through the actions."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from django.utils import timezone
 from tentative.accounts.models import Customer, Organisation
 from tentative.bookings import actions
 from tentative.bookings import selectors as booking_selectors
+from tentative.bookings.models import Channel
 from tentative.catalog import actions as catalog
-from tentative.catalog.models import Resource
+from tentative.catalog.models import EventDate, Resource
 from tentative.core.states import State
+from tentative.inventory import actions as inventory
 from tentative.payments import actions as payments
 from tentative.shared.actor import Actor
 
@@ -121,4 +124,79 @@ def create_rooms_demo(
     book(temple, t[3 + 1], State.QUOTE, a, 3)
     book(temple, t[6], State.CONFIRMED, c, 0, 0, 6)  # a birthday: one price for the group
     book(temple, t[8], State.OPTION, a, 4, 0)
-    return [vault, temple]
+    return [vault, temple, _observatory(org, staff, customers, now)]
+
+
+def _observatory(
+    org: Organisation, staff: Actor, customers: list[Customer], now: datetime
+) -> Resource:
+    """A room that sells places (docs/rooms.md "Whole room, or places"): made whole, then
+    set to sell 12 places a session, its dates made, and groups booked on a few of them."""
+    spec = catalog.RoomSpec(
+        name="The Observatory",
+        game="Stargazers (shared sessions)",
+        duration=timedelta(minutes=60),
+        reset=timedelta(minutes=30),
+        min_players=1,
+        max_players=12,
+        option_days=2,
+        categories=(
+            catalog.Category("Adult", Decimal("25.00")),
+            catalog.Category("Child (under 14)", Decimal("18.00")),
+        ),
+        schedules=(catalog.Schedule(frozenset(range(7)), "11:00 16:00 19:00"),),
+    )
+    observatory = catalog.create_room(org.id, actor=staff, spec=spec, now=now)
+    catalog.update_room(
+        observatory.id,
+        actor=staff,
+        changes=catalog.RoomChanges(
+            name=spec.name,
+            game=spec.game,
+            duration=spec.duration,
+            reset=spec.reset,
+            min_players=spec.min_players,
+            max_players=spec.max_players,
+            option_days=spec.option_days,
+            schedules=spec.schedules,
+            places=12,
+        ),
+        now=now,
+    )
+    game = observatory.services.get()
+    inventory.sync_place_dates(game.id, actor=staff, now=now)
+    game.refresh_from_db()
+    dates = list(
+        EventDate.objects.filter(
+            event_id=game.places_event_id,
+            starts_at__gt=now + timedelta(days=1),
+            starts_at__lte=now + timedelta(days=8),
+        ).order_by("starts_at")
+    )
+    adult, child = (p.ticket_type_id for p in game.prices.order_by("id"))
+    groups = [  # (session, customer, adults, children, state)
+        (0, 0, 4, 3, State.CONFIRMED),
+        (0, 1, 2, 0, State.OPTION),
+        (1, 2, 6, 6, State.CONFIRMED),  # full
+        (3, 1, 3, 0, State.CONFIRMED),
+        (5, 0, 2, 2, State.OPTION),
+        (7, 2, 5, 0, State.CONFIRMED),
+        (7, 0, 2, 1, State.QUOTE),  # a quote takes no place
+    ]
+    for session, who, adults, children, mode in groups:
+        lines = [
+            actions.LineRequest(event_date_id=dates[session].id, ticket_type_id=kind, quantity=n)
+            for kind, n in ((adult, adults), (child, children))
+            if n
+        ]
+        actions.create_booking(
+            actor=staff,
+            organisation_id=org.id,
+            mode=mode,
+            lines=lines,  # type: ignore[arg-type]
+            customer_id=customers[who].id,
+            channel=Channel.BOX_OFFICE,
+            notify=False,
+            now=now,
+        )
+    return observatory

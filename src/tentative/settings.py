@@ -175,6 +175,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders
 MEDIA_ROOT = DATA_DIR / "media"
 PHOTO_MAX_BYTES = int(os.environ.get("TENTATIVE_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 PHOTO_ARCHIVE_AFTER_DAYS = 60
+# A room that sells places has its sessions as dates this many days ahead (docs/rooms.md);
+# the worker's `place_dates` job moves the horizon on.
+ROOM_PLACES_HORIZON_DAYS = int(os.environ.get("TENTATIVE_ROOM_PLACES_HORIZON_DAYS", 60))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "photo_archive": {

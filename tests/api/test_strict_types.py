@@ -61,6 +61,8 @@ def bodies(schema: dict[str, Any]) -> Iterator[tuple[str, tuple[Any, ...], dict[
         for method, operation in item.items():
             if "requestBody" in operation:
                 assert method == "post", path
+                if "application/json" not in operation["requestBody"]["content"]:
+                    continue  # the photos' upload: files only (multipart/form-data)
                 content = operation["requestBody"]["content"]["application/json"]["schema"]
                 for at, field in integers(schema, content):
                     yield path, at, field

@@ -524,6 +524,21 @@ CASES = {
             "es": "2 fechas añadidas a Concert por Ana Ruiz",
         },
     ),
+    "reserve.place_dates_synced": (
+        lambda w: _entry(
+            w,
+            "reserve.place_dates_synced",
+            data={"name": "Stargazers", "added": 12, "removed": 1, "resized": 0},
+        ),
+        {
+            "en": "Sessions on sale for Stargazers brought up to date: 12 added, 1 removed, "
+            "0 changed by Ana Ruiz",
+            "fr": "Sessions en vente de Stargazers mises à jour (ajoutées\u00a0: 12, "
+            "retirées\u00a0: 1, modifiées\u00a0: 0) par Ana Ruiz",
+            "es": "Sesiones a la venta de Stargazers actualizadas (añadidas: 12, quitadas: 1, "
+            "cambiadas: 0) por Ana Ruiz",
+        },
+    ),
     "staff.settings_changed": (
         lambda w: _entry(w, "staff.settings_changed", data={"changed": {"grace": "1 day"}}),
         {

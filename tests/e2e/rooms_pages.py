@@ -29,7 +29,7 @@ def book_session(org: Organisation) -> str:
     if there is one)."""
     day = timezone.localtime(timezone.now(), org.zone).date() + timedelta(days=2)
     grid = selectors.planning(org.id, first=day, last=day, zone=org.zone, now=timezone.now())
-    cells = [c for row in grid.rows for c in row.cells if c.bookable]
+    cells = [c for row in grid.rows for c in row.cells if c.bookable and not c.sells_places]
     cell = next((c for c in cells if c.quotes), cells[0])
     query = urlencode({"room": cell.room.id, "start": cell.starts_at.isoformat()})
     return f"/staff/planning/book/?{query}"
@@ -84,3 +84,27 @@ def room(org: Organisation) -> str:
 
     vault = Resource.objects.get(organisation=org, kind=Resource.Kind.ROOM, name="The Vault")
     return f"/staff/rooms/{vault.id}/"
+
+
+def _observatory(org: Organisation):  # type: ignore[no-untyped-def]
+    from tentative.catalog.models import Resource
+
+    return Resource.objects.get(organisation=org, kind=Resource.Kind.ROOM, name="The Observatory")
+
+
+def room_places(org: Organisation) -> str:
+    """The demo's room that sells places (its price categories editable below)."""
+    return f"/staff/rooms/{_observatory(org).id}/"
+
+
+def places_box_office(org: Organisation) -> str:
+    """The box office opened from a session of the room that sells places."""
+    from tentative.catalog.models import EventDate
+
+    game = _observatory(org).services.get()
+    date = (
+        EventDate.objects.filter(event_id=game.places_event_id, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    return f"/staff/box-office/?date={date.id}"  # type: ignore[union-attr]

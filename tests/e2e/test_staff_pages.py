@@ -120,6 +120,8 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("session-cancel", lambda w: rooms_pages.session_cancel(w.org)),
     ("rooms", lambda w: rooms_pages.rooms()),
     ("room", lambda w: rooms_pages.room(w.org)),
+    ("room-places", lambda w: rooms_pages.room_places(w.org)),
+    ("places-box-office", lambda w: rooms_pages.places_box_office(w.org)),
 ]
 
 

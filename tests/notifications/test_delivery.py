@@ -131,6 +131,7 @@ def test_a_schedule_runs_once_per_period_however_many_workers(db):
     assert set(run_due_schedules(config, now=T0)) == {
         "deadlines",
         "reserves",
+        "place_dates",
         "purge",
         "retention",
         "photos",

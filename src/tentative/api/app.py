@@ -17,6 +17,7 @@ from tentative.api.routes import (
     catalog,
     check_ins,
     payments,
+    photos,
     reserves,
     rooms,
     sales,
@@ -65,3 +66,4 @@ api.add_router("", sales.router)
 api.add_router("", waitlist.router)
 api.add_router("", appointments.router)
 api.add_router("", rooms.router)
+api.add_router("", photos.router)

@@ -55,6 +55,19 @@ def request_hash(request: HttpRequest) -> str:
     digest.update(request.method.encode() if request.method else b"")
     digest.update(request.get_full_path().encode())
     digest.update(b"\0")
+    if request.content_type == "multipart/form-data":
+        # Uploads (session photos): the fields and each file's bytes, read from the parsed
+        # upload rather than `request.body`, which would hold the whole request in memory
+        # and refuse it past DATA_UPLOAD_MAX_MEMORY_SIZE.
+        for name, values in sorted(request.POST.lists()):
+            digest.update(f"{name}={values!r}\0".encode())
+        for name in sorted(request.FILES):
+            for upload in request.FILES.getlist(name):
+                digest.update(f"{name}:{upload.name}:{upload.size}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return digest.hexdigest()
     digest.update(request.body)
     return digest.hexdigest()
 

@@ -87,7 +87,9 @@ class SaleForm(forms.Form):
     )
     mode = forms.ChoiceField(label=_("What to do"), choices=MODES, widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, actor: Actor, find: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: Actor, find: str = "", date_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         customers = list(search_customers(actor, find)[:CUSTOMER_CHOICES])
         # The one already picked (posted, or passed in the address) is offered whatever the
@@ -99,7 +101,7 @@ class SaleForm(forms.Form):
             ("", _("— a new customer (below) —")),
             *((c.id, f"{c.name} · {c.email}" if c.email else c.name) for c in customers),
         ]
-        self.fields["offer"].choices = _offers(actor)  # type: ignore[attr-defined]
+        self.fields["offer"].choices = _offers(actor, date_id)  # type: ignore[attr-defined]
         self.fields["source"].choices = [  # type: ignore[attr-defined]
             (GENERAL, _("General sale")),
             *(
@@ -132,17 +134,23 @@ class SaleForm(forms.Form):
         return int(date_id), int(type_id)
 
 
-def _offers(actor: Actor) -> list[tuple[str, str]]:
+def _offers(actor: Actor, date_id: int | None = None) -> list[tuple[str, str]]:
+    """The next dates' ticket types; with `date_id` (a session of a room that sells places,
+    from the planning), that date's only. A room's category removed after it was sold keeps
+    its ticket type for the lines, and is not offered."""
+    upcoming = EventDate.objects.filter(
+        event__organisation_id=actor.organisation_id, starts_at__gt=timezone.now()
+    )
+    if date_id is not None:
+        upcoming = upcoming.filter(id=date_id)
     dates = list(
-        EventDate.objects.filter(
-            event__organisation_id=actor.organisation_id, starts_at__gt=timezone.now()
-        )
-        .select_related("event__organisation")
-        .order_by("starts_at", "id")[:OFFER_LIMIT]
+        upcoming.select_related("event__organisation").order_by("starts_at", "id")[:OFFER_LIMIT]
     )
     currency = dates[0].event.organisation.currency if dates else ""
-    types = TicketType.objects.filter(event_id__in={d.event_id for d in dates}).order_by(
-        "name", "id"
+    types = (
+        TicketType.objects.filter(event_id__in={d.event_id for d in dates})
+        .exclude(event__room_game__isnull=False, room_price__isnull=True)
+        .order_by("name", "id")
     )
     by_event: dict[int, list[TicketType]] = {}
     for t in types:
@@ -168,7 +176,14 @@ def box_office(request: HttpRequest) -> HttpResponse:
     if request.GET.get("customer", "").isdigit():
         initial["customer"] = int(request.GET["customer"])
     find = request.GET.get("find", "")[:MAX_QUERY]
-    form = SaleForm(request.POST or None, actor=actor, initial=initial, find=find)
+    date = request.GET.get("date", "")
+    form = SaleForm(
+        request.POST or None,
+        actor=actor,
+        initial=initial,
+        find=find,
+        date_id=int(date[:18]) if date.isdigit() else None,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

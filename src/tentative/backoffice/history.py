@@ -375,6 +375,18 @@ def _dates_added(entry: AuditEntry, data: dict[str, Any], names: _Names, currenc
     ) % {"count": count, "name": data.get("name", "")}
 
 
+def _place_dates(entry: AuditEntry, data: dict[str, Any], names: _Names, currency: str) -> str:
+    return _(
+        "Sessions on sale for %(name)s brought up to date: %(added)s added, %(removed)s "
+        "removed, %(resized)s changed"
+    ) % {
+        "name": data.get("name", ""),
+        "added": data.get("added", 0),
+        "removed": data.get("removed", 0),
+        "resized": data.get("resized", 0),
+    }
+
+
 def _waitlist(text: Any) -> Writer:
     """A waiting list entry's step: places wanted and offered, the date."""
 
@@ -443,6 +455,8 @@ _WRITERS: dict[str, Writer] = {
     "reserve.capacity_set": _capacity,
     "reserve.quota_set": _quota,
     "reserve.dates_added": _dates_added,
+    # A room that sells places: its dates made from its rules (sync_place_dates).
+    "reserve.place_dates_synced": _place_dates,
     "staff.settings_changed": _plain(gettext_lazy("Deadline settings changed")),
     "check_in": _checked_in,
     # Waiting lists (waitlist/actions/): on the offer's booking once there is one.

@@ -80,6 +80,8 @@ STATUS_WORDS = {
     State.CONFIRMED.value: _("Firm"),
     State.OPTION.value: _("Option"),
     State.REQUEST.value: _("Request"),
+    "full": _("Full"),
+    "not_on_sale": _("Not on sale yet"),
 }
 CUSTOMER_CHOICES_LIMIT = 500
 
@@ -121,6 +123,9 @@ def planning(request: HttpRequest) -> HttpResponse:
     view = "week" if week else "day"
     context: dict[str, Any] = {
         "grid": grid,
+        "sells_places": any(
+            s.places_per_session is not None for row in grid.rows for s in row.schedule.services
+        ),
         "week": week,
         "day": day,
         "first": first,
@@ -191,6 +196,8 @@ class _Links:
         before, _, after = booking_url(MARKER).rpartition(MARKER)
         self._booking = (before, after)
         self._book = reverse("backoffice:planning_book") + "?"
+        self._places = reverse("backoffice:box_office") + "?date="
+        self._attendees = reverse("backoffice:attendees", args=[0]).replace("/0/", "/{}/")
         self._texts: dict[tuple[str, Any], str] = {}
 
     def booking(self, reference: str) -> str:
@@ -198,7 +205,12 @@ class _Links:
         return before + quote(reference, safe=SAFE_IN_PATH) + after
 
     def book(self, cell: Any) -> str:
+        if cell.places is not None:  # places go through the box office's normal booking
+            return self._places + str(cell.places.date_id)
         return self._book + urlencode({"room": cell.room.id, "start": cell.starts_at.isoformat()})
+
+    def attendees(self, date_id: int) -> str:
+        return self._attendees.format(date_id)
 
     def text(self, kind: str, value: Any) -> str:
         key = (kind, value)
@@ -222,6 +234,10 @@ TEXTS: dict[str, Callable[[Any], str]] = {
     ),
     "players": lambda n: ngettext("%(n)s player", "%(n)s players", n) % {"n": _number(n)},
     "quotes": lambda n: ngettext("%(n)s quote", "%(n)s quotes", n) % {"n": _number(n)},
+    "places": lambda p: (
+        ngettext("%(taken)s / %(capacity)s place", "%(taken)s / %(capacity)s places", p[1])
+        % {"taken": _number(p[0]), "capacity": _number(p[1])}
+    ),
 }
 
 
@@ -254,6 +270,9 @@ def _cell(cell: Any, zone: ZoneInfo, links: _Links) -> dict[str, Any]:
             item["deadline"] = timezone.localtime(booking.deadline_shown, zone)
     elif cell.bookable:
         item["url"] = links.book(cell)
+    if cell.places is not None:
+        item["places"] = (cell.places.taken, cell.places.capacity)
+        item["attendees"] = links.attendees(cell.places.date_id) if cell.places.taken else ""
     item["html"] = _cell_html(item, links)
     return item
 
@@ -276,6 +295,9 @@ def _cell_html(s: dict[str, Any], links: _Links) -> SafeString:
             s["word"],
         ),
     ]
+    if s.get("places"):
+        count = mark_safe(links.text("places", s["places"]))  # noqa: S308 (escaped)
+        html.append(format_html('<span class="session-places">{}</span>', count))
     if s["holder"]:
         players = mark_safe(links.text("players", s["players"]))  # noqa: S308 (escaped)
         html.append(format_html('<span class="session-who">{} · {}</span>', s["who"], players))
@@ -291,6 +313,14 @@ def _cell_html(s: dict[str, Any], links: _Links) -> SafeString:
     if s["off_schedule"]:
         html.append(format_html('<span class="session-note">{}</span>', gettext("off schedule")))
     html.append("\n</a>\n" if s.get("url") else "\n</span>\n")
+    if s.get("attendees"):
+        html.append(
+            format_html(
+                '<ul class="session-others"><li><a href="{}">{}</a></li></ul>',
+                s["attendees"],
+                gettext("Who is booked"),
+            )
+        )
     if s["others"]:
         html.append('<ul class="session-others">')
         for other in s["others"]:
@@ -533,7 +563,15 @@ class PlayersForm(forms.Form):
         self.service = service
         counts = {ln.service_price_id: ln.quantity for ln in lines}
         self.price_fields: list[str] = []
-        for price in service.prices.all():
+        # A category retired after this booking bought it stays here, so saving the form
+        # does not drop its players (`set_room_prices`).
+        offered = list(service.prices.all())
+        offered += [
+            ln.service_price
+            for ln in lines
+            if ln.service_price is not None and ln.service_price.retired_at is not None
+        ]
+        for price in offered:
             name = f"players_{price.id}"
             self.fields[name] = forms.IntegerField(
                 label=_price_label(price, currency),

@@ -1,8 +1,10 @@
 """Rooms for staff (seed 004): `/staff/rooms/` (the rooms, and a form to add one) and
-`/staff/rooms/<id>/` (edit the room, its game and its weekly session times; close or
-reopen a day). Views parse, call the catalogue's actions (`create_room`, `update_room`,
-`close_room_day`: rights are theirs, catalogue managers only), render; a refusal comes back
-next to its field with what was typed kept. A room may have up to `RULES` weekly rules
+`/staff/rooms/<id>/` (edit the room, its game, its weekly session times and whether it
+sells places; its price categories; close or reopen a day). Views parse, call the
+catalogue's actions (`create_room`, `update_room`, `set_room_prices`, `close_room_day`:
+rights are theirs, catalogue managers only) and then the inventory's `sync_place_dates`
+(a room that sells places has its dates made at once), render; a refusal comes back next
+to its field with what was typed kept. A room may have up to `RULES` weekly rules
 here (weekdays at some times, between two optional dates)."""
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from tentative.backoffice.access import staff_actor
 from tentative.backoffice.catalogue import WEEKDAYS
 from tentative.catalog import actions as catalog
 from tentative.catalog.errors import InvalidTerms
-from tentative.catalog.models import ClosedDay, Resource, Service, SessionRule
+from tentative.catalog.models import ClosedDay, Resource, Service, ServicePrice, SessionRule
 from tentative.core.sessions import parse_times
+from tentative.inventory import actions as inventory
 from tentative.shared.errors import DomainError, NotFound
 
 RULES = 3
 INVALID = _("Please correct the form.")
+PLACES_NEEDED = _("Say how many places each session sells.")
 
 
 class RoomForm(forms.Form):
@@ -44,6 +48,15 @@ class RoomForm(forms.Form):
 
     def __init__(self, *args: Any, new: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not new:  # a room sells places once it exists (the dates need its rules)
+            self.fields["sells_places"] = forms.BooleanField(
+                label=_("Sell places (several groups share a session)"),
+                required=False,
+                help_text=_("Off: each session is booked whole by one group."),
+            )
+            self.fields["places"] = forms.IntegerField(
+                label=_("Places per session"), min_value=1, max_value=1000, required=False
+            )
         if new:
             self.fields["category"] = forms.CharField(
                 label=_("Price category"), max_length=200, initial=_("Adult")
@@ -70,6 +83,12 @@ class RoomForm(forms.Form):
 
     def rule_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"days_{i}"], self[f"times_{i}"]) for i in range(RULES)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("sells_places") and not data.get("places") and "places" not in self.errors:
+            self.add_error("places", PLACES_NEEDED)
+        return data
 
     def schedules(self) -> tuple[catalog.Schedule, ...]:
         data = self.cleaned_data
@@ -130,6 +149,10 @@ def _changes(form: RoomForm) -> dict[str, Any]:
         "option_days": d["option_days"],
         "schedules": form.schedules(),
     }
+
+
+def _places(form: RoomForm) -> int | None:
+    return form.cleaned_data["places"] if form.cleaned_data.get("sells_places") else None
 
 
 @login_required
@@ -204,6 +227,8 @@ def _initial(room: Resource, game: Service) -> dict[str, Any]:
         "min_players": game.min_participants,
         "max_players": game.max_participants,
         "option_days": game.deadline_days_after_booking,
+        "sells_places": game.places_per_session is not None,
+        "places": game.places_per_session,
     }
     for i, rule in enumerate(SessionRule.objects.filter(room=room)[:RULES]):
         initial[f"days_{i}"] = [int(d) for d in rule.weekdays]
@@ -222,8 +247,11 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 catalog.update_room(
-                    found.id, actor=actor, changes=catalog.RoomChanges(**_changes(form))
+                    found.id,
+                    actor=actor,
+                    changes=catalog.RoomChanges(**_changes(form), places=_places(form)),
                 )
+                inventory.sync_place_dates(game.id, actor=actor)
             except NotFound:
                 raise Http404 from None
             except DomainError as error:
@@ -238,6 +266,115 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
     return _room_page(request, found, game, form, closed_form, status)
 
 
+class PricesForm(forms.Form):
+    """The room's price categories as rows (one per category and a blank one to add):
+    `name_<i>`, `price_<i>`, `per_group_<i>`, `remove_<i>`, and the category's `id_<i>`.
+    `set_room_prices` names the row of each refusal the same way."""
+
+    def __init__(self, *args: Any, prices: list[ServicePrice], **kwargs: Any) -> None:
+        initial = kwargs.pop("initial", None) or {}
+        for i, price in enumerate(prices):
+            initial.update(
+                {
+                    f"id_{i}": price.id,
+                    f"name_{i}": price.name,
+                    f"price_{i}": price.price,
+                    f"per_group_{i}": price.per_group,
+                }
+            )
+        super().__init__(*args, initial=initial, **kwargs)
+        posted = self.data.get("rows", "") if self.is_bound else ""
+        self.count = int(posted) if str(posted).isdigit() and int(posted) <= 50 else len(prices) + 1
+        for i in range(self.count):
+            self.fields[f"id_{i}"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("Category"), max_length=100, required=False
+            )
+            self.fields[f"price_{i}"] = forms.DecimalField(
+                label=_("Price"),
+                min_value=Decimal(0),
+                max_digits=9,
+                decimal_places=2,
+                required=False,
+            )
+            self.fields[f"per_group_{i}"] = forms.BooleanField(label=_("Per group"), required=False)
+            self.fields[f"remove_{i}"] = forms.BooleanField(label=_("Remove"), required=False)
+
+    def rows(self) -> list[dict[str, forms.BoundField]]:
+        return [
+            {k: self[f"{k}_{i}"] for k in ("id", "name", "price", "per_group", "remove")}
+            for i in range(self.count)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(self.count):
+            named = (data.get(f"name_{i}") or "").strip()
+            if data.get(f"remove_{i}") or (not named and data.get(f"id_{i}") is None):
+                continue
+            if data.get(f"price_{i}") is None and f"price_{i}" not in self.errors:
+                self.add_error(f"price_{i}", _("Give a price (0 for free)."))
+        return data
+
+    def price_rows(self) -> tuple[list[int], tuple[catalog.PriceRow, ...]]:
+        """The rows kept (their form index, to put a refusal back on the right one)."""
+        data, kept, rows = self.cleaned_data, [], []
+        for i in range(self.count):
+            named = (data.get(f"name_{i}") or "").strip()
+            if data.get(f"remove_{i}") or (not named and data.get(f"id_{i}") is None):
+                continue
+            kept.append(i)
+            rows.append(
+                catalog.PriceRow(
+                    name=named,
+                    price=data[f"price_{i}"],
+                    per_group=bool(data.get(f"per_group_{i}")),
+                    id=data.get(f"id_{i}"),
+                )
+            )
+        return kept, tuple(rows)
+
+
+@login_required
+def room_prices(request: HttpRequest, room_id: int) -> HttpResponse:
+    actor = staff_actor(request)
+    found, game = _room(actor, room_id)
+    if request.method != "POST":
+        return redirect("backoffice:room", found.id)
+    prices_form = PricesForm(request.POST, prices=list(game.prices.order_by("id")))
+    status = 422
+    if prices_form.is_valid():
+        kept, rows = prices_form.price_rows()
+        try:
+            catalog.set_room_prices(found.id, actor=actor, rows=rows)
+            inventory.sync_place_dates(game.id, actor=actor)
+        except NotFound:
+            raise Http404 from None
+        except InvalidTerms as error:
+            for name, texts in error.fields.items():
+                field, _sep, index = name.rpartition("_")
+                target = f"{field}_{kept[int(index)]}" if index.isdigit() else None
+                for text in texts:
+                    prices_form.add_error(target, text)
+            status = error.status
+        except DomainError as error:
+            prices_form.add_error(None, error.text)
+            status = error.status
+        else:
+            messages.success(request, _("Price categories saved."))
+            return redirect("backoffice:room", found.id)
+    messages.error(request, INVALID)
+    return _room_page(
+        request,
+        found,
+        game,
+        RoomForm(initial=_initial(found, game)),
+        ClosedDayForm(),
+        status,
+        prices_form=prices_form,
+    )
+
+
 def _room_page(
     request: HttpRequest,
     found: Resource,
@@ -245,6 +382,7 @@ def _room_page(
     form: RoomForm,
     closed_form: ClosedDayForm,
     status: int,
+    prices_form: PricesForm | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -255,7 +393,7 @@ def _room_page(
             "form": form,
             "closed_form": closed_form,
             "closed_days": ClosedDay.objects.filter(room=found).order_by("day"),
-            "prices": game.prices.order_by("id"),
+            "prices_form": prices_form or PricesForm(prices=list(game.prices.order_by("id"))),
         },
         status=status,
     )
@@ -278,6 +416,7 @@ def room_closed_day(request: HttpRequest, room_id: int) -> HttpResponse:
                 note=closed_form.cleaned_data["note"],
                 reopen=reopen,
             )
+            inventory.sync_place_dates(game.id, actor=actor)
         except NotFound:
             raise Http404 from None
         except DomainError as error:
@@ -297,4 +436,4 @@ def room_closed_day(request: HttpRequest, room_id: int) -> HttpResponse:
     )
 
 
-__all__ = ["room", "room_closed_day", "rooms"]
+__all__ = ["room", "room_closed_day", "room_prices", "rooms"]

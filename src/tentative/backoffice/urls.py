@@ -165,6 +165,7 @@ urlpatterns = [
     path("rooms/", rooms.rooms, name="rooms"),
     path("rooms/<int:room_id>/", rooms.room, name="room"),
     path("rooms/<int:room_id>/closed-days/", rooms.room_closed_day, name="room_closed_day"),
+    path("rooms/<int:room_id>/prices/", rooms.room_prices, name="room_prices"),
     # Session photos (issue 14): a booking's, a day's, the zip, the bytes, restore.
     path("bookings/<str:reference>/photos/", photos.booking_photos, name="session_photos"),
     path("planning/photos/", photos.day_photos, name="planning_photos"),

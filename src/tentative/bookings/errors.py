@@ -157,6 +157,14 @@ class NotASession(InvalidInput):
     code, message = "not_a_session", _("The room has no session at that time.")
 
 
+class SellsPlaces(DomainError):
+    """A room that sells places is booked by the place (its session is an event date, through
+    `create_booking`), never whole (docs/rooms.md "Whole room, or places")."""
+
+    code, status = "sells_places", 409
+    message = _("This room sells places: book places on the session's date, not the room.")
+
+
 class NotARoomSession(InvalidInput):
     code, message = (
         "not_a_room_session",

@@ -11,6 +11,11 @@ nothing booked is ever hidden.
 Seven queries whatever the range, the rooms or the bookings (pinned by a test): the rooms,
 their rules, their closed days, their games and the games' prices, then every line of those
 rooms in the range, then the live bookings among theirs with their customers.
+
+A room that sells places (docs/rooms.md "Whole room, or places") shows each session with
+its places taken out of its capacity, read from the dates' pools in one more query (only
+when such a room is on the page); a date booked at a time the schedule no longer offers is
+shown as a session of its own, like an off-schedule booking.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from tentative.catalog.models import Resource, Service
 from tentative.catalog.selectors import RoomSchedule, room_schedules
 from tentative.core.deadlines import AtLimit, lapsed
 from tentative.core.states import State
+from tentative.inventory.models import CapacityPool
 
 LIVE = (State.QUOTE, State.REQUEST, State.OPTION, State.CONFIRMED)
 BLOCKING_ORDER = {State.CONFIRMED: 0, State.OPTION: 1, State.REQUEST: 2}
@@ -37,6 +43,21 @@ class Status:
     REQUEST = "request"
     PAST = "past"
     CLOSED = "closed"
+    FULL = "full"  # a session that sells places, every place taken
+    NOT_ON_SALE = "not_on_sale"  # a session that sells places, beyond the dates made yet
+
+
+@dataclass(frozen=True)
+class Places:
+    """A session of a room that sells places: its date and what its pool holds."""
+
+    date_id: int
+    taken: int
+    capacity: int
+
+    @property
+    def full(self) -> bool:
+        return self.taken >= self.capacity
 
 
 @dataclass
@@ -56,6 +77,12 @@ class Cell:
     scheduled: bool
     past: bool
     bookings: list[SessionBooking] = field(default_factory=list)
+    # Set when the room sells places and the session is on sale (a date exists for it).
+    places: Places | None = None
+
+    @property
+    def sells_places(self) -> bool:
+        return self.service is not None and self.service.places_per_session is not None
 
     @property
     def blocking(self) -> SessionBooking | None:
@@ -78,10 +105,16 @@ class Cell:
         holder = self.blocking
         if holder is not None:
             return holder.booking.state
-        return Status.PAST if self.past else Status.FREE
+        if self.past:
+            return Status.PAST
+        if self.sells_places and self.places is None:
+            return Status.NOT_ON_SALE
+        return Status.FULL if self.places is not None and self.places.full else Status.FREE
 
     @property
     def bookable(self) -> bool:
+        if self.sells_places:
+            return self.places is not None and not self.places.full and not self.past
         return self.blocking is None and not self.past and self.service is not None
 
 
@@ -164,6 +197,7 @@ def planning(
             entry = SessionBooking(booking, 0, booking.holds_capacity and not gone, gone)
             booked[room_id][starts_at][booking_id] = entry
         entry.players += quantity
+    places = _places(schedules, start, end)
     rows = []
     for schedule in schedules:
         cells: dict[datetime, Cell] = {}
@@ -194,5 +228,46 @@ def planning(
                     past=starts_at <= now,
                 )
             cell.bookings = list(entries.values())
+        for service in schedule.services:
+            for starts_at, count in places.get(service.places_event_id or 0, {}).items():
+                cell = cells.get(starts_at)
+                if cell is None or cell.service is None or cell.service.id != service.id:
+                    if not count.taken:
+                        continue  # a date nobody booked, no longer on the schedule
+                    cell = cells[starts_at] = Cell(
+                        room=schedule.room,
+                        service=service,
+                        starts_at=starts_at,
+                        ends_at=starts_at + service.duration,
+                        scheduled=False,
+                        past=starts_at <= now,
+                    )
+                cell.places = count
         rows.append(RoomRow(schedule, [cells[k] for k in sorted(cells)]))
     return Planning(first, last, zone, rows)
+
+
+def _places(
+    schedules: list[RoomSchedule], start: datetime, end: datetime
+) -> dict[int, dict[datetime, Places]]:
+    """event id → session start → its places, for the games that sell places."""
+    events = [
+        s.places_event_id
+        for schedule in schedules
+        for s in schedule.services
+        if s.places_event_id is not None
+    ]
+    if not events:
+        return {}
+    found: dict[int, dict[datetime, Places]] = defaultdict(dict)
+    for event_id, starts_at, date_id, taken, capacity in CapacityPool.objects.filter(
+        event_date__event_id__in=events,
+        event_date__starts_at__gte=start,
+        event_date__starts_at__lt=end,
+        ticket_type=None,
+        reserve=None,
+    ).values_list(
+        "event_date__event_id", "event_date__starts_at", "event_date_id", "taken", "capacity"
+    ):
+        found[event_id][starts_at] = Places(date_id, taken, capacity)
+    return found

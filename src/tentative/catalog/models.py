@@ -261,6 +261,14 @@ class Service(OfferTerms):
     )
     # Sold through a membership or a package: such services cannot need approval (seed 003).
     sold_in_packages = models.BooleanField(default=False)
+    # A room that sells places (issue 14 item 1): each session is a date of `places_event`
+    # with this many places, shared by several groups; None: the room is booked whole.
+    places_per_session = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    places_event = models.OneToOneField(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="room_game"
+    )
 
     class Meta:
         constraints = [
@@ -345,6 +353,14 @@ def approval_refusal(service: Service) -> str | None:
     return None
 
 
+class LivePrices(models.Manager["ServicePrice"]):
+    """The prices on offer: a category removed after it was sold stays for its lines
+    (`retired_at`), reached through them, never offered again."""
+
+    def get_queryset(self) -> models.QuerySet["ServicePrice"]:
+        return super().get_queryset().filter(retired_at=None)
+
+
 class ServicePrice(models.Model):
     """A price of a service: one for an appointment, one per player category for a room
     session (adult, child, student…): the players of a booking are counted per price."""
@@ -357,9 +373,22 @@ class ServicePrice(models.Model):
     # Seed 004: a price per player (the default) or per group: the session costs `price`
     # whatever the number of players in this category (a birthday package).
     per_group = models.BooleanField(default=False)
+    # Removed from the room's page after it was sold: kept for the lines that name it.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # A room that sells places offers each per-player category as this ticket type.
+    ticket_type = models.OneToOneField(
+        TicketType, null=True, blank=True, on_delete=models.SET_NULL, related_name="room_price"
+    )
+
+    # The default manager (`service.prices`, `ServicePrice.objects`) offers live prices;
+    # a line's `service_price` goes through the base manager and still finds a retired one.
+    every = models.Manager()
+    objects = LivePrices()
 
     class Meta:
         ordering = ["id"]
+        base_manager_name = "every"
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="service_price_not_negative"

@@ -1,7 +1,9 @@
 """Rooms and their sessions (issue 14): the rooms with their games, prices and session
-times; the planning (every session of a range with its state); booking a session with its
-players per category, from the planning or as the public pages do (`/sessions/online`);
-changing the players; naming them. Moves are `/bookings/{ref}/move`.
+times, changed with `POST /rooms/{id}` (only what is sent; whether it sells places too)
+and its price categories with `POST /rooms/{id}/prices`; the planning (every session of
+a range with its state, and a room that sells places with its places taken); booking a
+session with its players per category, from the planning or as the public pages do
+(`/sessions/online`); changing the players; naming them. Moves are `/bookings/{ref}/move`.
 
 Thin shells over the actions; every POST takes an `Idempotency-Key`."""
 
@@ -37,13 +39,16 @@ from tentative.bookings.actions import MAX_QUANTITY
 from tentative.bookings.models import Booking
 from tentative.catalog import actions as catalog
 from tentative.catalog import selectors as catalog_selectors
-from tentative.catalog.models import Resource
+from tentative.catalog.models import Resource, Service
 from tentative.core.states import State
-from tentative.shared.errors import InvalidInput
+from tentative.inventory import actions as inventory
+from tentative.shared.errors import InvalidInput, NotFound
 
 router = Router(tags=["rooms"])
 MAX_DAYS = 62
 RANGE_MESSAGE = _("Give a range of days that ends on or after it starts, at most 62 days.")
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+YEARS_MESSAGE = _("Give days between the years 1900 and 2999.")
 PLAYERS_REFUSALS = (
     "players_out_of_range",
     "players_unchanged",
@@ -75,6 +80,14 @@ class RoomGameOut(Schema):
     max_players: int
     option_days: int | None
     prices: list[RoomPriceOut]
+    places_per_session: int | None = Field(
+        description="The room sells this many places per session (several groups share it); "
+        "null: each session is booked whole."
+    )
+    places_event_id: int | None = Field(
+        description="A room that sells places: the event whose dates are its sessions "
+        "(book places with POST /bookings on a date and a ticket type)."
+    )
 
 
 class RoomOut(Schema):
@@ -110,6 +123,43 @@ class RoomIn(Schema):
     schedules: list[RoomScheduleIn] = Field(default_factory=list, max_length=20)
 
 
+class RoomChangesIn(Schema):
+    """Only what is sent changes; `schedules`, when sent, replaces every rule."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    game: str | None = Field(None, max_length=200)
+    duration_minutes: int | None = Field(None, ge=1, le=24 * 60, strict=True)
+    reset_minutes: int | None = Field(None, ge=0, le=24 * 60, strict=True)
+    min_players: int | None = Field(None, ge=1, le=1000, strict=True)
+    max_players: int | None = Field(None, ge=1, le=1000, strict=True)
+    option_days: int | None = Field(None, ge=0, le=365, strict=True)
+    schedules: list[RoomScheduleIn] | None = Field(None, max_length=20)
+    places_per_session: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        strict=True,
+        description="Sell this many places per session; null: back to whole-room sessions "
+        "(dates already booked stay). Absent: unchanged.",
+    )
+
+
+class RoomPriceIn(Schema):
+    id: BodyId | None = Field(None, description="The category changed; absent: a new one.")
+    name: str = Field(min_length=1, max_length=100)
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    per_group: bool = False
+
+
+class RoomPricesIn(Schema):
+    categories: list[RoomPriceIn] = Field(
+        min_length=1,
+        max_length=50,
+        description="Every category, in order; one left out is removed (retired if it was "
+        "sold: sold bookings keep it and their price).",
+    )
+
+
 class RoomClosedDayIn(Schema):
     day: date
     note: str = Field("", max_length=200)
@@ -132,6 +182,12 @@ class PlanningBookingOut(Schema):
     deadline: datetime | None
 
 
+class PlacesOut(Schema):
+    date_id: int
+    taken: int
+    capacity: int
+
+
 class SessionOut(Schema):
     room_id: int
     game_id: int | None
@@ -139,11 +195,16 @@ class SessionOut(Schema):
     ends_at: datetime
     status: str = Field(
         description="free, past, or the state of the booking that blocks it: confirmed, "
-        "option, request."
+        "option, request; for a room that sells places: free, full, not_on_sale, past."
     )
     bookable: bool
     scheduled: bool = Field(description="False: a booking at a time the schedule does not offer.")
     bookings: list[PlanningBookingOut]
+    places: PlacesOut | None = Field(
+        None,
+        description="A room that sells places: the session's date and its places taken out of "
+        "its capacity (status `full` when none is left, `not_on_sale` before its date exists).",
+    )
 
 
 class SessionBookIn(Schema):
@@ -199,6 +260,8 @@ def _room_out(room: Resource, schedule: Any) -> dict[str, Any]:
                 "max_players": s.max_participants,
                 "option_days": s.deadline_days_after_booking,
                 "prices": list(s.prices.all()),
+                "places_per_session": s.places_per_session,
+                "places_event_id": s.places_event_id,
             }
             for s in schedule.services
         ],
@@ -282,6 +345,13 @@ def close_day(request: HttpRequest, room_id: Id, payload: RoomClosedDayIn) -> Re
     catalog.close_room_day(
         room_id, payload.day, actor=actor, note=payload.note, reopen=payload.reopen
     )
+    _room, game = _room_and_game(actor, room_id)
+    inventory.sync_place_dates(game.id, actor=actor)
+    return 200, _room_answer(request, room_id)
+
+
+def _room_answer(request: HttpRequest, room_id: int) -> dict[str, Any]:
+    actor = staff_actor(request)
     today = timezone.localdate()
     schedule = catalog_selectors.room_schedules(
         actor.organisation_id,  # type: ignore[arg-type]
@@ -291,7 +361,92 @@ def close_day(request: HttpRequest, room_id: Id, payload: RoomClosedDayIn) -> Re
         room_ids=[room_id],
     )[0]
     room = Resource.objects.prefetch_related("session_rules", "closed_days").get(id=room_id)
-    return 200, RoomOut(**_room_out(room, schedule)).model_dump(mode="json")
+    return RoomOut(**_room_out(room, schedule)).model_dump(mode="json")
+
+
+def _room_and_game(actor: Any, room_id: int) -> tuple[Resource, Service]:
+    room = Resource.objects.filter(
+        id=room_id, organisation_id=actor.organisation_id, kind=Resource.Kind.ROOM
+    ).first()
+    game = room.services.filter(kind=Service.Kind.ROOM_SESSION).first() if room else None
+    if room is None or game is None:
+        raise NotFound()
+    return room, game
+
+
+@router.post(
+    "/rooms/{room_id}",
+    response={200: RoomOut, **WRITE_ERRORS},
+    openapi_extra=refusals((), ("invalid_terms",)),
+)
+@idempotent
+def update_room(request: HttpRequest, room_id: Id, payload: RoomChangesIn) -> Result:
+    """Change a room, its game, its weekly rules (replaced as a whole when sent) and whether
+    it sells places; what is not sent keeps its value. Bookings already made keep their
+    session and price. A room that sells places has its dates made at once (and a day
+    further each day by the worker)."""
+    actor = staff_actor(request)
+    room, game = _room_and_game(actor, room_id)
+    sent = payload.model_fields_set
+    schedules = (
+        tuple(
+            catalog.Schedule(frozenset(s.weekdays), s.times, s.starts_on, s.ends_on)
+            for s in payload.schedules or []
+        )
+        if "schedules" in sent
+        else tuple(
+            catalog.Schedule(frozenset(int(d) for d in r.weekdays), r.times, r.starts_on, r.ends_on)
+            for r in room.session_rules.all()
+        )
+    )
+
+    def minutes(value: int | None, current: timedelta) -> timedelta:
+        return current if value is None else timedelta(minutes=value)
+
+    catalog.update_room(
+        room.id,
+        actor=actor,
+        changes=catalog.RoomChanges(
+            name=payload.name if payload.name is not None else room.name,
+            game=payload.game if payload.game is not None else game.name,
+            duration=minutes(payload.duration_minutes, game.duration),
+            reset=minutes(payload.reset_minutes, game.buffer_after),
+            min_players=payload.min_players or game.min_participants,
+            max_players=payload.max_players or game.max_participants,
+            option_days=payload.option_days
+            if payload.option_days is not None
+            else game.deadline_days_after_booking or 0,
+            schedules=schedules,
+            places=payload.places_per_session
+            if "places_per_session" in sent
+            else game.places_per_session,
+        ),
+    )
+    inventory.sync_place_dates(game.id, actor=actor)
+    return 200, _room_answer(request, room.id)
+
+
+@router.post(
+    "/rooms/{room_id}/prices",
+    response={200: RoomOut, **WRITE_ERRORS},
+    openapi_extra=refusals((), ("invalid_terms",)),
+)
+@idempotent
+def set_prices(request: HttpRequest, room_id: Id, payload: RoomPricesIn) -> Result:
+    """Set the room's price categories: add, rename, re-price, per player or per group,
+    remove. A refusal names the row: `fields` has `name_<i>` / `price_<i>` (from 0)."""
+    actor = staff_actor(request)
+    room, game = _room_and_game(actor, room_id)
+    catalog.set_room_prices(
+        room.id,
+        actor=actor,
+        rows=tuple(
+            catalog.PriceRow(name=c.name, price=c.price, per_group=c.per_group, id=c.id)
+            for c in payload.categories
+        ),
+    )
+    inventory.sync_place_dates(game.id, actor=actor)
+    return 200, _room_answer(request, room.id)
 
 
 @router.get("/planning", response={200: list[SessionOut], **READ_ERRORS})
@@ -303,6 +458,9 @@ def planning(request: HttpRequest, query: Query[PlanningQuery]) -> object:
     last = query.last or query.first
     if last < query.first or (last - query.first).days >= MAX_DAYS:
         raise InvalidInput(RANGE_MESSAGE)
+    if not EARLIEST <= query.first <= last <= LATEST:
+        # Day 1 or 9999-12-31 in a zone east or west of UTC has no UTC datetime (a 500).
+        raise InvalidInput(YEARS_MESSAGE)
     grid = booking_selectors.planning(
         actor.organisation_id,  # type: ignore[arg-type]
         first=query.first,
@@ -320,6 +478,15 @@ def planning(request: HttpRequest, query: Query[PlanningQuery]) -> object:
             "status": cell.status,
             "bookable": cell.bookable,
             "scheduled": cell.scheduled,
+            "places": (
+                {
+                    "date_id": cell.places.date_id,
+                    "taken": cell.places.taken,
+                    "capacity": cell.places.capacity,
+                }
+                if cell.places is not None
+                else None
+            ),
             "bookings": [
                 {
                     "reference": b.booking.reference,
@@ -346,13 +513,14 @@ def _out(status: int, booking: Booking) -> Result:
 @router.post(
     "/sessions",
     response={201: BookingOut, **WRITE_ERRORS},
-    openapi_extra=refusals(("slot_taken",), ("not_a_session", *PLAYERS_REFUSALS)),
+    openapi_extra=refusals(("slot_taken", "sells_places"), ("not_a_session", *PLAYERS_REFUSALS)),
 )
 @idempotent
 def book_session(request: HttpRequest, payload: SessionBookIn) -> Result:
     """Book a session: FIRM (`confirmed`) blocks it, a `quote` does not, an `option`
     blocks it until its deadline (the game's option days). A new customer (by name) is
-    created with the booking, or not at all."""
+    created with the booking, or not at all. A room that sells places is refused
+    (`sells_places`): book places with `POST /bookings` on the session's date."""
     actor = staff_actor(request)
     if payload.mode not in [m.value for m in actions.SESSION_MODES]:
         raise InvalidInput(_("A session is booked firm, as a quote or as an option."))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from tentative.accounts.actions import CustomerData, create_customer
 from tentative.accounts.models import Organisation
 from tentative.bookings.actions.create import create_booking
-from tentative.bookings.errors import NotASession, PlayersOutOfRange
+from tentative.bookings.errors import NotASession, PlayersOutOfRange, SellsPlaces
 from tentative.bookings.models import Booking, Channel
 from tentative.bookings.offers import SlotRequest
 from tentative.catalog.models import Service
@@ -95,5 +95,7 @@ def session_service(organisation_id: int, room_id: int, starts_at: datetime) -> 
         raise NotFound()
     for session in schedules[0].sessions:
         if session.starts_at == starts_at:
+            if session.service.places_per_session is not None:
+                raise SellsPlaces()
             return session.service
     raise NotASession()

@@ -71,7 +71,13 @@ def change_players(
         service = first.service
         if first.starts_at <= now:
             raise InvalidInput(STARTED)
+        # The game's categories on offer, and those the booking already has even if retired
+        # since (`set_room_prices`): its players there may stay or go, no one new joins them.
         prices = {p.id: p for p in ServicePrice.objects.filter(service=service)}
+        prices.update(
+            (p.id, p)
+            for p in ServicePrice.every.filter(id__in=[ln.service_price_id for ln in lines])
+        )
         if any(price_id not in prices for price_id, n in players.items() if n):
             raise UnknownCategory()
         wanted = {price_id: n for price_id, n in players.items() if n}

@@ -18,6 +18,7 @@ from tentative.catalog.actions.delete_sales_profile import delete_sales_profile
 from tentative.catalog.actions.remove_profile_item import remove_profile_item
 from tentative.catalog.actions.remove_question import remove_question
 from tentative.catalog.actions.set_profile_item import set_profile_item
+from tentative.catalog.actions.set_room_prices import PriceRow, set_room_prices
 from tentative.catalog.actions.update_event import update_event
 from tentative.catalog.actions.update_room import RoomChanges, update_room
 from tentative.catalog.actions.update_sales_profile import update_sales_profile
@@ -26,6 +27,7 @@ from tentative.catalog.actions.update_ticket_type import update_ticket_type
 __all__ = [
     "TICKET_TYPE_FIELDS",
     "Category",
+    "PriceRow",
     "ProfileData",
     "RoomChanges",
     "RoomSpec",
@@ -41,6 +43,7 @@ __all__ = [
     "remove_profile_item",
     "remove_question",
     "set_profile_item",
+    "set_room_prices",
     "update_event",
     "update_room",
     "update_sales_profile",

@@ -2,7 +2,10 @@
 long an option holds, and its weekly session times (the rules are replaced as a whole).
 
 Checked as at creation (`create_room`: two sessions of one rule closer than the game plus
-its reset are refused, with the field). Bookings already made keep their time and price:
+its reset are refused, with the field). `places`: the room sells that many places per
+session (its game's event and ticket types are made here; the dates, their pools and the
+capacity are `inventory.actions.sync_place_dates`', which every face calls right after and
+the worker runs daily). Bookings already made keep their time and price:
 a session no rule offers any more stays on the planning as a session of its own, and staff
 move it if they wish; the prices of sold lines were copied at booking.
 """
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tentative.catalog.access import check_may_manage_catalogue
 from tentative.catalog.actions._common import record, validated
+from tentative.catalog.actions._places import ensure_places_event, sync_ticket_types
 from tentative.catalog.actions.create_room import Schedule, _rule
 from tentative.catalog.errors import InvalidTerms
 from tentative.catalog.models import Resource, Service, SessionRule
@@ -35,6 +39,13 @@ class RoomChanges:
     max_players: int
     option_days: int
     schedules: tuple[Schedule, ...] = field(default=())
+    # Issue 14 item 1: sell this many places per session (groups share the room); None:
+    # each session is booked whole by one group.
+    places: int | None = None
+
+
+PLACES_RANGE = _("Places per session: a whole number from 1 to %(max)s.")
+MAX_PLACES = 1000
 
 
 def update_room(
@@ -50,6 +61,8 @@ def update_room(
         raise InvalidTerms(
             {"max_players": [str(_("At least one player, and the most at least the least."))]}
         )
+    if changes.places is not None and not 1 <= changes.places <= MAX_PLACES:
+        raise InvalidTerms({"places": [str(PLACES_RANGE) % {"max": MAX_PLACES}]})
     rules = [_rule(s, changes.duration + changes.reset) for s in changes.schedules]
     with action_transaction():
         room = (
@@ -74,9 +87,13 @@ def update_room(
         game.min_participants = changes.min_players
         game.max_participants = changes.max_players
         game.deadline_days_after_booking = changes.option_days
-        validated(game, exclude=["organisation"])
+        game.places_per_session = changes.places
+        validated(game, exclude=["organisation", "places_event"])
+        if changes.places is not None:
+            ensure_places_event(game)
         room.save(update_fields=["name"])
         game.save()
+        sync_ticket_types(game)
         SessionRule.objects.filter(room=room).delete()
         for rule in rules:
             rule.room, rule.service = room, game
@@ -90,6 +107,7 @@ def update_room(
                 "room": room.id,
                 "name": room.name,
                 "rules": [f"{r.weekdays} {r.times}" for r in rules],
+                "places": changes.places,
             },
         )
     return room

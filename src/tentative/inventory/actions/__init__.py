@@ -19,11 +19,17 @@ from tentative.inventory.actions.schedule_release import schedule_release
 from tentative.inventory.actions.set_allocation import set_allocation
 from tentative.inventory.actions.set_capacity import set_capacity
 from tentative.inventory.actions.set_quota import set_quota
+from tentative.inventory.actions.sync_place_dates import (
+    PlaceDates,
+    sync_all_place_dates,
+    sync_place_dates,
+)
 from tentative.inventory.reserves import Resized
 
 __all__ = [
     "MAX_CAPACITY",
     "MAX_PLACES",
+    "PlaceDates",
     "ReleaseOutcome",
     "Resized",
     "add_dates",
@@ -38,4 +44,6 @@ __all__ = [
     "set_allocation",
     "set_capacity",
     "set_quota",
+    "sync_all_place_dates",
+    "sync_place_dates",
 ]
