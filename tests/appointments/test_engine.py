@@ -422,3 +422,25 @@ def test_approving_a_request_whose_time_was_taken_meanwhile_changes_nothing(org,
     decided = actions.decide_requests([asked.id], decision=actions.Decision.ACCEPT, actor=owner)
     assert [d.outcome for d in decided] == [actions.Outcome.NO_PLACES]
     assert Booking.objects.get(id=asked.id).state == State.REQUEST
+
+
+def test_a_request_is_not_moved_to_a_time_a_booking_holds(org, alice):
+    offer = service(
+        org,
+        alice,
+        requires_approval=True,
+        requests_hold_capacity=False,
+        approval_note="x",
+        slot_step=timedelta(minutes=30),
+    )
+    owner = staff(org)
+    asked = request(owner, offer, alice, at(14), customer=CustomerFactory(organisation=org))
+    request(owner, offer, alice, at(10), mode=State.CONFIRMED)
+    with pytest.raises(errors.SlotTaken):
+        actions.move_booking(
+            asked.id, actor=owner, to=actions.Destination(starts_at=at(10)), now=NOW
+        )
+    assert Booking.objects.get(id=asked.id).lines.get().starts_at == at(14)
+    # A time nobody holds is still a wish it may move to.
+    actions.move_booking(asked.id, actor=owner, to=actions.Destination(starts_at=at(15)), now=NOW)
+    assert Booking.objects.get(id=asked.id).lines.get().starts_at == at(15)

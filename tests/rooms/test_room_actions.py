@@ -221,6 +221,25 @@ def test_a_move_into_a_taken_or_past_session_changes_nothing(org, owner, vault):
     assert _snapshot(booking) == before
 
 
+def test_a_move_keeps_a_group_price_whatever_the_players(org, owner):
+    temple = escape_room(org, owner, "Lost Temple", group_price="150.00")
+    adults, _children, package = prices(temple)
+    booking = actions.book_session(
+        actor=owner,
+        organisation_id=org.id,
+        room_id=temple.id,
+        starts_at=in_days(org, 7),
+        players={adults: 1, package: 4},
+        mode=State.OPTION,
+    )
+    assert booking.total == Decimal("180.00")  # one adult and the package for four
+    moved = actions.move_booking(
+        booking.id, actor=owner, to=actions.Destination(starts_at=in_days(org, 8))
+    )
+    assert moved.total == Decimal("180.00")
+    assert Booking.objects.get(pk=booking.pk).total == Decimal("180.00")
+
+
 def test_closing_a_day_removes_its_sessions_from_booking(org, owner, vault):
     at = in_days(org, 8)
     catalog.close_room_day(vault.id, at.date(), actor=owner, note="Maintenance")

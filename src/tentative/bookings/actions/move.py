@@ -7,7 +7,8 @@ point at their new offer, and the new places or time are taken last before COMMI
 take, so a move that cannot be done (sold out, slot taken, past, not offered there) rolls
 back and leaves the booking exactly where it was, and one that succeeds never double-books.
 The state does not change; a booking that holds nothing (a quote, a request that does not
-hold) just records its new wish, and is checked when it comes to hold.
+hold) just records its new wish, and is checked when it comes to hold; a request is refused
+a time a live booking already holds, as at its creation.
 
 Prices stay those of the booking when only the date or time changes: a move is not a new
 sale. A line that changes ticket type takes that type's price, and the booking's total
@@ -26,7 +27,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tentative import compiled
-from tentative.bookings.actions._capacity import take
+from tentative.bookings.actions._capacity import refuse_if_taken, take
 from tentative.bookings.actions._deadline import option_deadline
 from tentative.bookings.actions._step import lock_and_check, move, now_or
 from tentative.bookings.errors import DeadlineUnreachable
@@ -103,13 +104,17 @@ def move_booking(
         # Staff reschedule within the staff member's hours, off the customers' grid.
         rules = SlotRules.CUSTOMER if actor.kind == ActorKind.CUSTOMER else SlotRules.STAFF
         offers = resolve(booking.organisation_id, wanted, now=now, rules=rules).offers
+        if booking.state == State.REQUEST.value and not booking.holds_capacity:
+            # As at creation: a request that holds nothing may not wish for a time a live
+            # booking holds, since it could never be approved there.
+            refuse_if_taken((offer.claim for offer in offers if offer.claim), now=now)
         before = _describe(lines)
         total_before = booking.total
         if booking.holds_capacity:
             capacity.give_back_bookings([booking.id])
         time = _rewrite(lines, offers)
         _new_deadline(booking, offers, now=now)
-        booking.total = sum((ln.unit_price * ln.quantity for ln in lines), start=Decimal(0))
+        booking.total = sum((line.amount for line in lines), start=Decimal(0))
         if booking.holds_capacity:
             # Through the inventory like any take, last before COMMIT: a full date or ticket
             # type refuses the move (SoldOut) and the transaction leaves everything as it was.
