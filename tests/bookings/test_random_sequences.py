@@ -16,7 +16,9 @@ holds, claims) and was the refusal the state table predicts (a SoldOut or SlotTa
 when some pool or slot really was short, an InvalidInput only when a date had started or a
 slot's number of people was out of range), and that a success wrote exactly one audit entry
 (and one outbox event) with the right from/to states, plus one `expire` entry per lapsed
-booking the engine reclaimed on the way (DESIGN §2.2 #6).
+booking the engine reclaimed on the way (DESIGN §2.2 #6) and, for an approval, one `decline`
+entry per other request that holds nothing and wanted overlapping time of the same resource
+(seed 003, docs/availability.md), no more and no fewer.
 
 The machine's own expectation of each outcome comes from the pure core's table, so a bug in
 an action's plumbing (a skipped check, a wrong target, a lost audit row, a refusal that
@@ -425,7 +427,10 @@ class BookingMachine(RuleBasedStateMachine):
         assert not (step.needs_reason and not reason), "a reason was required"
         after = self.snapshot()
         assert after["bookings"][booking_id]["state"] == step.target.value
-        expired = self.check_step_audit(before, after, booking_id, action, effective, step.target)
+        declined = self.rivals(before, booking_id) if action == Action.APPROVE else frozenset()
+        expired = self.check_step_audit(
+            before, after, booking_id, action, effective, step.target, declined=declined
+        )
         # A lapsed booking to reinstate was expired first (by the system), then reinstated.
         assert (booking_id in expired) == lapsed_option
 
@@ -439,8 +444,10 @@ class BookingMachine(RuleBasedStateMachine):
         action: Action,
         source: State | None,
         target: State,
+        declined: frozenset[int] = frozenset(),
     ) -> set[int]:
-        """One entry for the step itself; anything else is a reclaimed lapsed booking."""
+        """One entry for the step itself; the rivals an approval declines (`declined`), one
+        entry each; anything else is a reclaimed lapsed booking."""
         entries = self.new_records(before)
         main = [e for e in entries if e[0] == booking_id and e[2] == "staff"]
         assert len(main) == 1, f"{action} wrote {len(main)} audit entries for its booking"
@@ -453,8 +460,35 @@ class BookingMachine(RuleBasedStateMachine):
         }
         if booking_id in before["bookings"] and lapsed(before["bookings"][booking_id], self.now):
             allowed.add(booking_id)
-        others = [e for e in entries if e is not main[0]]
-        return self.check_only_expiries(before, after, others, allowed=allowed, target=booking_id)
+        refusals = [e for e in entries if e[0] in declined]
+        assert Counter(e[0] for e in refusals) == Counter(declined), "rivals declined once each"
+        for rival_id, *entry in refusals:
+            # The rival's own decline, in the approving staff member's name (seed 003).
+            assert entry == ["decline", "staff", State.REQUEST.value, State.DECLINED.value]
+            assert after["bookings"][rival_id]["state"] == State.DECLINED.value
+            assert not after["bookings"][rival_id]["holds"]
+        others = [e for e in entries if e is not main[0] and e[0] not in declined]
+        return self.check_only_expiries(
+            before, after, others, allowed=allowed, target=booking_id, declined=declined
+        )
+
+    def rivals(self, before: dict[str, Any], booking_id: int) -> frozenset[int]:
+        """What approving `booking_id` declines (docs/availability.md, approval rules): every
+        other request that holds nothing and wants time of one of its resources overlapping
+        its own, whether or not that request has lapsed (ending a booking as it is)."""
+        claims = before["claims"].values()
+        mine = [c[1:4] for c in claims if c[0] == booking_id]
+        return frozenset(
+            holder
+            for holder, resource, starts_at, ends_at, _ in claims
+            if holder != booking_id
+            and before["bookings"][holder]["state"] == State.REQUEST.value
+            and not before["bookings"][holder]["holds"]
+            and any(
+                resource == my_resource and starts_at < my_end and my_start < ends_at
+                for my_resource, my_start, my_end in mine
+            )
+        )
 
     def new_records(self, before: dict[str, Any]) -> list[tuple[int, str, str, str, str]]:
         """The audit entries written since `before`; each has its one outbox event."""
@@ -477,8 +511,10 @@ class BookingMachine(RuleBasedStateMachine):
         *,
         allowed: set[int],
         target: int | None,
+        declined: frozenset[int] = frozenset(),
     ) -> set[int]:
-        """Besides the target, a booking may only have lapsed: expired by the system, once."""
+        """Besides the target (and the rivals it declined, checked by the caller), a booking
+        may only have lapsed: expired by the system, once."""
         for booking_id, *entry in entries:
             was = before["bookings"][booking_id]["state"]
             assert entry == ["expire", "system", was, "expired"], f"unexpected entry {entry}"
@@ -486,7 +522,7 @@ class BookingMachine(RuleBasedStateMachine):
         assert all(n == 1 for n in expired.values()), f"expired more than once: {expired}"
         assert set(expired) <= allowed, f"expired what had not lapsed: {set(expired) - allowed}"
         for booking_id, row in before["bookings"].items():
-            if booking_id == target:
+            if booking_id == target or booking_id in declined:
                 continue
             if booking_id in expired:
                 assert after["bookings"][booking_id]["state"] == State.EXPIRED.value
@@ -894,6 +930,25 @@ def test_lapsed_options_on_two_full_dates_never_block_a_booking_of_both() -> Non
     state.create(mode=State.OPTION, offer="held", where=0, quantity=1)  # date 1 now full
     state.time_passes(step=timedelta(days=2), sweep=False)  # every option has lapsed
     assert state.create(mode=State.OPTION, offer="loose", where=2, quantity=1)
+    state.teardown()
+
+
+def test_approving_a_request_declines_the_pending_request_for_the_same_time() -> None:
+    """Found by the machine above (seed 003), pinned as the shortest sequence: two requests
+    that hold nothing want Alice's overlapping time (a seeded one at 09:30, this one at
+    09:00); once the option holding it has lapsed, approving the first declines the second
+    in the same transaction (one `decline` entry by the approving staff), and the lapsed
+    option in the way is expired by the system."""
+    state = machine(AppointmentMachine, "strict")()
+    seeded = state.open_sales(data=_Fixed(), capacity=3, quota=3, second_capacity=1)
+    held, _, seeded_request, _ = seeded.values  # option at 09:00, ..., request at 09:30, ...
+    rival = state.create(mode=State.REQUEST, offer="loose", where=0, quantity=2)
+    state.time_passes(step=timedelta(days=2), sweep=False)  # the option has lapsed
+    state.move_with_a_target(
+        booking=seeded_request, action=Action.APPROVE, to=State.OPTION, reason=""
+    )
+    states_now = dict(Booking.objects.filter(id__in=[held, rival]).values_list("id", "state"))
+    assert states_now == {held: State.EXPIRED.value, rival: State.DECLINED.value}
     state.teardown()
 
 
