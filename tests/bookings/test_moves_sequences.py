@@ -360,6 +360,10 @@ class MovesMachine(RuleBasedStateMachine):
             expected = shared_errors.InvalidInput  # already there
         elif booking.holds:
             expected = self.refusal_to_take(moved, booking_id)
+        elif booking.state == State.REQUEST and booking.kind != "ticket":
+            # A request that holds nothing records its new wish, but not for a time a live
+            # booking holds (as at its creation).
+            expected = errors.SlotTaken if self.slot_taken(moved, booking_id) else None
         else:
             expected = None  # a booking that holds nothing records its new wish
         done = self.attempt(
