@@ -59,6 +59,32 @@ def test_the_shop_lists_the_rooms_and_links_their_pages(client, org, vault):
     assert "2 to 6 players" in text and "from 20.00 EUR" in text
 
 
+def test_a_room_that_sells_places_is_sold_as_its_event_not_as_a_room(client, org, owner):
+    lab = escape_room(org, owner, "The Lab", max_players=12)
+    game = lab.services.get()
+    catalog.update_room(
+        lab.id,
+        actor=owner,
+        changes=catalog.RoomChanges(
+            name=lab.name,
+            game=game.name,
+            duration=game.duration,
+            reset=game.buffer_after,
+            min_players=1,
+            max_players=12,
+            option_days=game.deadline_days_after_booking,
+            schedules=(catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
+            places=12,
+        ),
+    )
+    game.refresh_from_db()
+    shop = client.get(reverse("public:organisation", args=[org.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page_of(org, lab) not in shop.content.decode()  # not offered whole
+    page = client.get(page_of(org, lab))
+    assert page.status_code == 302
+    assert page["Location"] == reverse("public:event", args=[org.slug, game.places_event_id])
+
+
 def test_the_day_shows_free_sessions_as_choices_and_taken_ones_not(client, org, owner, vault):
     day = in_days(org, 2)
     book(owner, vault, in_days(org, 2, "11:30"), 2, mode=State.OPTION)

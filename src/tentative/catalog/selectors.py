@@ -382,10 +382,12 @@ class PublicRoom:
 
 def public_rooms(organisation_id: int, *, zone: ZoneInfo, today: date) -> list[PublicRoom]:
     """The rooms on the public pages' list (issue 14 item 8), each with its game and its
-    lowest price: the rooms that sell a game (`room_schedules`' five queries)."""
+    lowest price: the rooms that sell a game (`room_schedules`' five queries). A room that
+    sells places is not among them: its sessions are its game's event's dates, on sale with
+    the events."""
     found = []
     for schedule in room_schedules(organisation_id, first=today, last=today, zone=zone):
-        if schedule.services:
+        if schedule.services and not schedule.services[0].places_per_session:
             game = schedule.services[0]
             prices = [p.price for p in game.prices.all()]
             found.append(PublicRoom(schedule.room, game, min(prices) if prices else None))

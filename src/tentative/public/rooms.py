@@ -20,7 +20,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -123,6 +123,9 @@ def room_page(request: HttpRequest, org_slug: str, room_id: int) -> HttpResponse
         raise Http404()
     row = board.rows[0]
     service = _game(row.schedule.services, row.cells)
+    if service.places_per_session and service.places_event_id is not None:
+        # A room that sells places is sold as its game's event: its places, not the room.
+        return redirect("public:event", organisation.slug, service.places_event_id)
     prices = list(service.prices.all())
     players_form = PlayersForm(request.POST if request.method == "POST" else None, prices=prices)
     form = forms.CheckoutForm(
