@@ -11,20 +11,18 @@ of a future date is below what it holds (`Greatest(places, taken + set_aside)`).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from tentative.bookings import actions
-from tentative.catalog import actions as catalog
 from tentative.catalog.models import EventDate, TicketType
 from tentative.core.states import State
 from tentative.inventory.actions import sync_place_dates
 from tentative.inventory.models import CapacityPool
 from tests.concurrency.threads import Sampler, pool_problems, race
 from tests.factories import CustomerFactory, staff
-from tests.rooms.factories import escape_room, game
+from tests.rooms.factories import escape_room, game, sell_places
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -41,21 +39,7 @@ def test_places_booked_while_the_setting_changes_and_the_sync_runs(org, settings
     g = game(room)
 
     def set_places(places: int) -> None:
-        catalog.update_room(
-            room.id,
-            actor=owner,
-            changes=catalog.RoomChanges(
-                name=room.name,
-                game=g.name,
-                duration=timedelta(minutes=60),
-                reset=timedelta(minutes=30),
-                min_players=2,
-                max_players=6,
-                option_days=3,
-                schedules=(catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
-                places=places,
-            ),
-        )
+        sell_places(room, owner, places)
         sync_place_dates(g.id, actor=owner)
 
     set_places(6)
@@ -115,21 +99,7 @@ def _first_syncs_at_once(org, settings):  # type: ignore[no-untyped-def]
     owner = staff(org)
     room = escape_room(org, owner, times="10:00 14:00")
     g = game(room)
-    catalog.update_room(
-        room.id,
-        actor=owner,
-        changes=catalog.RoomChanges(
-            name=room.name,
-            game=g.name,
-            duration=timedelta(minutes=60),
-            reset=timedelta(minutes=30),
-            min_players=2,
-            max_players=6,
-            option_days=3,
-            schedules=(catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
-            places=8,
-        ),
-    )
+    sell_places(room, owner, 8)
     outcomes = race([("sync", lambda: sync_place_dates(g.id, actor=owner))] * 16, threads=16)
     with connection.cursor() as cursor:
         cursor.execute(DUPLICATES)

@@ -17,7 +17,7 @@ from tentative.core.states import State
 from tentative.shared.actor import Actor
 from tests.factories import staff
 from tests.portal.helpers import sign_in
-from tests.rooms.factories import book, escape_room, in_days, prices
+from tests.rooms.factories import book, escape_room, in_days, prices, sell_places
 
 pytestmark = pytest.mark.django_db
 
@@ -62,21 +62,7 @@ def test_the_shop_lists_the_rooms_and_links_their_pages(client, org, vault):
 def test_a_room_that_sells_places_is_sold_as_its_event_not_as_a_room(client, org, owner):
     lab = escape_room(org, owner, "The Lab", max_players=12)
     game = lab.services.get()
-    catalog.update_room(
-        lab.id,
-        actor=owner,
-        changes=catalog.RoomChanges(
-            name=lab.name,
-            game=game.name,
-            duration=game.duration,
-            reset=game.buffer_after,
-            min_players=1,
-            max_players=12,
-            option_days=game.deadline_days_after_booking,
-            schedules=(catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
-            places=12,
-        ),
-    )
+    sell_places(lab, owner, 12, min_players=1)
     game.refresh_from_db()
     shop = client.get(reverse("public:organisation", args=[org.slug]), HTTP_ACCEPT_LANGUAGE="en")
     assert page_of(org, lab) not in shop.content.decode()  # not offered whole

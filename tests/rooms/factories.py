@@ -55,6 +55,36 @@ def escape_room(
     )
 
 
+def sell_places(
+    room: Resource,
+    actor: Actor,
+    places: int | None = 12,
+    *,
+    times: str = "10:00 14:00",
+    **changes: object,
+) -> Resource:
+    """Set `room` to sell `places` a session every day at `times` (None: booked whole again),
+    the rest of its settings as they are (`changes` override them)."""
+    g = game(room)
+    base: dict[str, object] = {
+        "name": room.name,
+        "game": g.name,
+        "duration": g.duration,
+        "reset": g.buffer_after,
+        "min_players": g.min_participants,
+        "max_players": g.max_participants,
+        "option_days": g.deadline_days_after_booking,
+        "schedules": (catalog.Schedule(EVERY_DAY, times),),
+        "places": places,
+    }
+    base.update(changes)
+    return catalog.update_room(
+        room.id,
+        actor=actor,
+        changes=catalog.RoomChanges(**base),  # type: ignore[arg-type]
+    )
+
+
 def game(room: Resource) -> Service:
     return room.services.get()
 

@@ -26,6 +26,7 @@ from tentative.shared.actor import Actor
 from tentative.worker.registry import jobs as registered
 from tests.factories import CustomerFactory, MembershipFactory
 from tests.rooms.factories import book, escape_room, game, in_days
+from tests.rooms.factories import sell_places as set_to_sell_places
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-06-01 08:00Z"  # a Monday
@@ -44,21 +45,8 @@ def owner(org):
 
 
 def sell_places(room, actor, places=12, **kw):  # type: ignore[no-untyped-def]
-    g = game(room)
-    base = {
-        "name": room.name,
-        "game": g.name,
-        "duration": g.duration,
-        "reset": g.buffer_after,
-        "min_players": g.min_participants,
-        "max_players": g.max_participants,
-        "option_days": g.deadline_days_after_booking,
-        "schedules": (catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
-        "places": places,
-    }
-    base.update(kw)
-    catalog.update_room(room.id, actor=actor, changes=catalog.RoomChanges(**base))
-    return sync_place_dates(g.id, actor=actor)
+    set_to_sell_places(room, actor, places, **kw)
+    return sync_place_dates(game(room).id, actor=actor)
 
 
 def dates(room):  # type: ignore[no-untyped-def]

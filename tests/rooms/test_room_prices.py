@@ -18,7 +18,7 @@ from tentative.inventory.actions import sync_place_dates
 from tentative.shared.actor import Actor
 from tentative.shared.errors import NotFound
 from tests.factories import MembershipFactory, OrganisationFactory
-from tests.rooms.factories import book, escape_room, game, in_days
+from tests.rooms.factories import book, escape_room, game, in_days, sell_places
 
 pytestmark = pytest.mark.django_db
 Row = catalog.PriceRow
@@ -105,21 +105,7 @@ def test_refusals_name_the_row_and_change_nothing(org, owner):
 def test_a_room_selling_places_follows_its_categories(org, owner):
     room = escape_room(org, owner)
     g = game(room)
-    catalog.update_room(
-        room.id,
-        actor=owner,
-        changes=catalog.RoomChanges(
-            name=room.name,
-            game=g.name,
-            duration=g.duration,
-            reset=g.buffer_after,
-            min_players=2,
-            max_players=6,
-            option_days=3,
-            schedules=(catalog.Schedule(frozenset(range(7)), "10:00"),),
-            places=10,
-        ),
-    )
+    sell_places(room, owner, 10, times="10:00")
     sync_place_dates(g.id, actor=owner)
     adult, child = g.prices.order_by("id")
     catalog.set_room_prices(
