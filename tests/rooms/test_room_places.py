@@ -16,7 +16,7 @@ from tentative.bookings import actions
 from tentative.bookings.errors import SellsPlaces, SoldOut
 from tentative.catalog import actions as catalog
 from tentative.catalog.errors import InvalidTerms
-from tentative.catalog.models import EventDate, TicketType
+from tentative.catalog.models import EventDate, Service, TicketType
 from tentative.core.permissions import Role
 from tentative.core.states import State
 from tentative.inventory import jobs
@@ -147,17 +147,58 @@ def test_whole_room_booking_is_refused_and_back_to_whole_room(org, owner):
         book(owner, room, in_days(org, 1, "10:00"), 2)
     kept = dates(room)[3]
     kind = TicketType.objects.filter(event=game(room).places_event).first()
-    actions.create_booking(
+    quote = actions.create_booking(
         actor=owner,
         organisation_id=org.id,
         mode=State.QUOTE,
         customer_id=CustomerFactory(organisation=org).id,
         lines=[actions.LineRequest(event_date_id=kept.id, ticket_type_id=kind.id, quantity=1)],
     )
+    # Not while places are booked to come: the room could be booked whole on top of them.
+    with pytest.raises(InvalidTerms) as refused:
+        sell_places(room, owner, places=None)
+    assert "1 booking(s) to come" in refused.value.fields["places"][0]
+    actions.cancel_booking(quote.id, actor=owner, reason="wrong room")
     sell_places(room, owner, places=None)
     assert dates(room) == [kept]  # a date with a booking stays
     booked = book(owner, room, in_days(org, 1, "10:00"), 2)
     assert booked.state == State.OPTION
+
+
+def test_a_room_booked_whole_does_not_start_selling_places_under_its_groups(org, owner):
+    room = escape_room(org, owner)
+    group = book(owner, room, in_days(org, 1, "10:00"), 2, mode=State.CONFIRMED)
+    with pytest.raises(InvalidTerms) as refused:
+        sell_places(room, owner)
+    assert "places" in refused.value.fields
+    assert game(room).places_per_session is None and game(room).places_event is None
+    # Any live booking of a session to come holds the setting back, until none is left.
+    actions.cancel_booking(group.id, actor=owner, reason="moved to the Lab")
+    later = book(owner, room, in_days(org, 2, "10:00"), 2, mode=State.CONFIRMED)
+    with pytest.raises(InvalidTerms):
+        sell_places(room, owner)
+    actions.cancel_booking(later.id, actor=owner, reason="gone")
+    sell_places(room, owner)
+    assert in_days(org, 1, "10:00") in [d.starts_at for d in dates(room)]
+
+
+def test_sync_makes_no_date_for_a_session_a_group_holds_whole(org, owner):
+    room = escape_room(org, owner)
+    sell_places(room, owner)
+    held = dates(room)[0]
+    held_start = held.starts_at
+    # A whole-room claim that got in (a booking made as the setting changed), then a date
+    # removed by a schedule change and made again by the next sync: it is left out.
+    g = game(room)
+    Service.objects.filter(id=g.id).update(places_per_session=None)
+    group = book(owner, room, held_start, 2, mode=State.CONFIRMED)
+    Service.objects.filter(id=g.id).update(places_per_session=12)
+    EventDate.objects.filter(id=held.id).delete()
+    sync_place_dates(g.id, actor=owner)
+    assert held_start not in [d.starts_at for d in dates(room)]
+    actions.cancel_booking(group.id, actor=owner, reason="gone")
+    sync_place_dates(g.id, actor=owner)
+    assert held_start in [d.starts_at for d in dates(room)]
 
 
 def test_places_out_of_range_are_refused_next_to_the_field(org, owner):

@@ -45,6 +45,13 @@ class RoomChanges:
 
 
 PLACES_RANGE = _("Places per session: a whole number from 1 to %(max)s.")
+SWITCH_WITH_BOOKINGS = _(
+    "%(count)s booking(s) to come were made the other way (whole sessions or places): "
+    "move or cancel them first, then change how this room sells."
+)
+# A booking's states that still want their session (the bookings app's LIVE, as strings:
+# the catalogue sits below it and reads its lines only through their relation).
+_LIVE = ("quote", "request", "option", "confirmed")
 MAX_PLACES = 1000
 
 
@@ -87,6 +94,8 @@ def update_room(
         game.min_participants = changes.min_players
         game.max_participants = changes.max_players
         game.deadline_days_after_booking = changes.option_days
+        if bool(game.places_per_session) != (changes.places is not None):
+            _refuse_switch_with_bookings_to_come(room, game, now=now)
         game.places_per_session = changes.places
         validated(game, exclude=["organisation", "places_event"])
         if changes.places is not None:
@@ -111,3 +120,26 @@ def update_room(
             },
         )
     return room
+
+
+def _refuse_switch_with_bookings_to_come(room: Resource, game: Service, *, now: datetime) -> None:
+    """A room switched between whole sessions and places while bookings of the other kind
+    are to come would hold one session twice: a group booked whole and a date with all its
+    places free, or places sold and a whole-room slot that sees no claim. Staff move or
+    cancel those first. Called under the game's lock, which every booking path of the
+    room's sessions reads its mode under (`sync_place_dates`, `book_session`)."""
+    whole = room.lines.filter(service=game, starts_at__gt=now, booking__state__in=_LIVE).values(
+        "booking_id"
+    )
+    places = (
+        game.places_event.dates.filter(starts_at__gt=now, lines__booking__state__in=_LIVE).values(
+            "lines__booking_id"
+        )
+        if game.places_event_id is not None
+        else None
+    )
+    count = len({row["booking_id"] for row in whole}) if not game.places_per_session else 0
+    if game.places_per_session and places is not None:
+        count = len({row["lines__booking_id"] for row in places})
+    if count:
+        raise InvalidTerms({"places": [str(SWITCH_WITH_BOOKINGS) % {"count": count}]})

@@ -23,11 +23,13 @@ calls it right after the change.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -36,11 +38,13 @@ from tentative.catalog.access import check_may_manage_catalogue
 from tentative.catalog.models import EventDate, Service, TicketType
 from tentative.catalog.selectors import room_schedules
 from tentative.inventory.actions._catalogue import record
-from tentative.inventory.models import CapacityPool
+from tentative.inventory.models import CapacityPool, TimeClaim
 from tentative.shared.actor import Actor, check_organisation
 from tentative.shared.clock import now_or
 from tentative.shared.errors import NotFound
 from tentative.shared.transactions import action_transaction
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,21 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
                     for s in schedule.sessions
                     if s.service.id == game.id and s.starts_at > now
                 )
+            # A session a group holds whole (booked before the room sold places) gets no
+            # date: its places are not free.
+            wanted -= _held_whole(rooms, wanted, game.duration)
         gone = [
             d.id
             for start, d in future.items()
             if start not in wanted
             and (game.places_per_session is None or start <= _end(last, zone))
         ]
+        if gone:
+            # Lock the dates and their pools before looking again for lines: a booking
+            # taking places there meanwhile holds the pool's row (its UPDATE) and the date's
+            # key (its line), so it either commits first and is seen, or waits for us.
+            list(CapacityPool.objects.select_for_update().filter(event_date_id__in=gone))
+            list(EventDate.objects.select_for_update().filter(id__in=gone))
         removed = (
             EventDate.objects.filter(
                 id__in=gone,
@@ -155,6 +168,22 @@ def _end(last: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
 
 
+def _held_whole(rooms: list[int], starts: set[datetime], length: timedelta) -> set[datetime]:
+    """The starts among `starts` whose session overlaps a live claim of one of the rooms
+    (a whole-room booking): one query over the whole range."""
+    if not starts:
+        return set()
+    claims = list(
+        TimeClaim.objects.filter(
+            resource_id__in=rooms,
+            active=True,
+            starts_at__lt=max(starts) + length,
+            ends_at__gt=min(starts),
+        ).values_list("starts_at", "ends_at")
+    )
+    return {s for s in starts if any(b < s + length and e > s for b, e in claims)}
+
+
 def _add(game: Service, starts: list[datetime]) -> int:
     if not starts:
         return 0
@@ -197,6 +226,11 @@ def sync_all_place_dates(*, now: datetime | None = None) -> int:
     now = now_or(now)
     changed = 0
     for game_id in Service.objects.filter(places_event__isnull=False).values_list("id", flat=True):
-        outcome = sync_place_dates(game_id, actor=Actor.system("places"), now=now)
+        try:
+            outcome = sync_place_dates(game_id, actor=Actor.system("places"), now=now)
+        except DatabaseError:
+            # Rolled back whole (a lock timeout, say); the next run tries again.
+            logger.exception("places: the dates of game %s were not synced", game_id)
+            continue
         changed += outcome.added + outcome.removed + outcome.resized
     return changed
