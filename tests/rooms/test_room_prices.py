@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from tentative.bookings import actions
 from tentative.catalog import actions as catalog
 from tentative.catalog.errors import CatalogueManagersOnly, InvalidTerms
 from tentative.catalog.models import ServicePrice, TicketType
@@ -70,6 +71,21 @@ def test_a_sold_category_is_retired_and_its_lines_keep_their_price(org, owner):
     line = booking.lines.get(service_price_id=child.id)
     assert (line.service_price.name, line.unit_price) == ("Child", Decimal("20.00"))
     assert booking.total == total
+    # The booking still moves with its players, and nobody new gets the removed category.
+    moved = actions.move_booking(
+        booking.id, actor=owner, to=actions.Destination(starts_at=in_days(org, 2, "14:00"))
+    )
+    assert moved.total == total
+    assert moved.lines.filter(service_price_id=child.id).get().quantity == 1
+    with pytest.raises(NotFound):
+        actions.book_session(
+            actor=owner,
+            organisation_id=org.id,
+            room_id=room.id,
+            starts_at=in_days(org, 3, "10:00"),
+            players={adult.id: 2, child.id: 1},
+            mode=State.OPTION,
+        )
 
 
 def test_refusals_name_the_row_and_change_nothing(org, owner):

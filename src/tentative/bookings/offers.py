@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -168,9 +169,12 @@ def resolve(
     *,
     now: datetime,
     rules: str = SlotRules.CUSTOMER,
+    sold_prices: frozenset[int] = frozenset(),
 ) -> Resolved:
     """Check and price every line, and say what each consumes. Tickets cost two compiled
-    queries (the booking hot path); timed lines a few more, only when there are some."""
+    queries (the booking hot path); timed lines a few more, only when there are some.
+    `sold_prices`: price categories a booking already has, still valid for it when staff
+    have removed them since (a move keeps its players' categories); never for a new line."""
     check_shape(requests)
     tickets = [r for r in requests if isinstance(r, LineRequest)]
     slots = [r for r in requests if isinstance(r, SlotRequest)]
@@ -181,7 +185,7 @@ def resolve(
         organisation, ticket_offers, free = _tickets(organisation_id, tickets, now)
         offers.update(ticket_offers)
     if slots:
-        organisation, slot_offers = _slots(organisation_id, slots, now, rules)
+        organisation, slot_offers = _slots(organisation_id, slots, now, rules, sold_prices)
         offers.update(slot_offers)
     assert organisation is not None
     return Resolved(organisation, [offers[r] for r in requests], free)
@@ -257,7 +261,11 @@ def _tickets(
 
 
 def _slots(
-    organisation_id: int, slots: list[SlotRequest], now: datetime, rules: str
+    organisation_id: int,
+    slots: list[SlotRequest],
+    now: datetime,
+    rules: str,
+    sold_prices: frozenset[int] = frozenset(),
 ) -> tuple[Organisation, dict[AnyRequest, Offer]]:
     """Services, their prices, the resources and who delivers what: four small queries."""
     services = {
@@ -268,7 +276,8 @@ def _slots(
         if s.organisation_id == organisation_id
     }
     prices: dict[int, list[ServicePrice]] = defaultdict(list)
-    for price in ServicePrice.objects.filter(service_id__in=list(services)).order_by("id"):
+    live = Q(retired_at__isnull=True) | Q(id__in=sorted(sold_prices))
+    for price in ServicePrice.every.filter(live, service_id__in=list(services)).order_by("id"):
         prices[price.service_id].append(price)
     resources = Resource.objects.in_bulk(
         [r.resource_id for r in slots], field_name="id"

@@ -103,7 +103,10 @@ def move_booking(
         check_may_draw(actor, booking.organisation_id, (r for r in drawn.values() if r))
         # Staff reschedule within the staff member's hours, off the customers' grid.
         rules = SlotRules.CUSTOMER if actor.kind == ActorKind.CUSTOMER else SlotRules.STAFF
-        offers = resolve(booking.organisation_id, wanted, now=now, rules=rules).offers
+        sold = frozenset(line.service_price_id for line in lines if line.service_price_id)
+        offers = resolve(
+            booking.organisation_id, wanted, now=now, rules=rules, sold_prices=sold
+        ).offers
         if booking.state == State.REQUEST.value and not booking.holds_capacity:
             # As at creation: a request that holds nothing may not wish for a time a live
             # booking holds, since it could never be approved there.
