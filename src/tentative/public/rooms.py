@@ -50,13 +50,18 @@ def _day(value: str, default: date) -> date:
         return default
 
 
-def _session(value: str) -> datetime | None:
-    """A radio's value: the session's start, in UTC ISO format."""
+def _session(value: str, now: datetime) -> datetime | None:
+    """A radio's value: the session's start, in UTC ISO format; nothing for a value that is
+    not one, or far outside the days the page offers (year 9999 would overflow later)."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    if moment.tzinfo is None or not (
+        now - timedelta(days=2) <= moment <= now + timedelta(days=HORIZON_DAYS + 2)
+    ):
+        return None
+    return moment
 
 
 class PlayersForm(django_forms.Form):
@@ -143,7 +148,7 @@ def room_page(request: HttpRequest, org_slug: str, room_id: int) -> HttpResponse
     status = 200
     picked = request.POST.get("session", "") if request.method == "POST" else ""
     if request.method == "POST":
-        starts_at = _session(picked)
+        starts_at = _session(picked, now)
         valid = players_form.is_valid() & form.is_valid()
         if starts_at is None:
             session_error = str(CHOOSE_A_SESSION)
