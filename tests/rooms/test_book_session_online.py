@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tentative.accounts.models import Customer
 from tentative.bookings import actions
@@ -205,3 +205,16 @@ def test_a_cancelled_booking_s_players_are_not_named_by_the_customer(org, vault)
         actions.name_players(
             booking.id, actor=ada, names={BookingLine.objects.get(booking=booking).id: ["A"]}
         )
+
+
+def test_the_pay_now_rule_reads_in_each_reader_s_language(org, vault):
+    """Stored as parameters, so the portal (the customer's language) and the desk (staff's)
+    each read it in theirs; the text kept beside them is in the booking's language."""
+    adult, _child = prices(vault)
+    booking = online(org, vault, in_days(org, 3), {adult: 2}, contact=BOB)
+    assert booking.deadline_terms == {"kind": "pay_now"}
+    assert booking.deadline_rule == "à payer maintenant"
+    with translation.override("es"):
+        assert booking.rule_text == "a pagar ahora"
+    with translation.override("en"):
+        assert booking.rule_text == "to be paid now"

@@ -24,6 +24,9 @@ def option_terms(rule: DeadlineRule) -> dict[str, Any]:
     }
 
 
+PAY_NOW: dict[str, Any] = {"kind": "pay_now"}  # a purchase held while the card is paid
+
+
 def sentence(terms: dict[str, Any]) -> str:
     """The rule in the active language. Raises KeyError, TypeError or ValueError on
     parameters it cannot read."""
@@ -38,6 +41,8 @@ def sentence(terms: dict[str, Any]) -> str:
     if kind == "quote":
         n = int(terms["days"])
         return ngettext("valid %(n)d day", "valid %(n)d days", n) % {"n": n}
+    if kind == "pay_now":
+        return _("to be paid now")
     if kind == "request":
         if not terms["within"]:
             return _("to be decided before the event starts")

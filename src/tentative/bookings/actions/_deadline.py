@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import override
 
 from tentative.accounts.models import Organisation
-from tentative.bookings.deadline_text import in_language, option_terms
+from tentative.bookings.deadline_text import PAY_NOW, in_language, option_terms
 from tentative.bookings.errors import DeadlineUnreachable
 from tentative.catalog.models import OfferTerms
 from tentative.core import deadlines
@@ -26,6 +26,7 @@ class CheckoutHold:
     token: str
     until: datetime
     rule: str = "checkout hold"
+    terms: dict[str, Any] | None = None
 
     def deadline_fields(self) -> dict[str, Any]:
         # No rule's parameters: nobody is told a hold's rule (no email, no webhook), and
@@ -35,8 +36,19 @@ class CheckoutHold:
             "deadline_enforced": self.until,
             "at_limit": AtLimit.RELEASE.value,
             "deadline_rule": self.rule,
-            "deadline_terms": None,
+            "deadline_terms": self.terms,
         }
+
+
+def pay_now_fields(until: datetime, *, language: str) -> dict[str, Any]:
+    """A purchase kept until its card payment's limit: the rule "to be paid now", stored in
+    the booking's language and as parameters (staff and the customer read it in theirs)."""
+    return {
+        "deadline_shown": until,
+        "deadline_enforced": until,
+        "deadline_rule": in_language(PAY_NOW, language),
+        "deadline_terms": PAY_NOW,
+    }
 
 
 # When the thing booked starts, and the terms of its offer (a ticket type, a service).

@@ -42,6 +42,7 @@ from tentative.bookings.actions.checkout import (
 )
 from tentative.bookings.actions.create import create_booking
 from tentative.bookings.actions.hold import _count_attempt, address_key
+from tentative.bookings.deadline_text import PAY_NOW, in_language
 from tentative.bookings.errors import (
     NotASession,
     PlayersOutOfRange,
@@ -56,8 +57,6 @@ from tentative.core.states import Action, State
 from tentative.shared.actor import Actor, check_organisation
 from tentative.shared.clock import now_or
 from tentative.shared.transactions import action_transaction, next_action_joins
-
-PAY_RULE = "to be paid now"
 
 
 def book_session_online(
@@ -124,7 +123,8 @@ def book_session_online(
                 else CheckoutHold(
                     token=secrets.token_urlsafe(24),
                     until=min(now + PAY_WINDOW, starts_at),
-                    rule=PAY_RULE,
+                    rule=in_language(PAY_NOW, contact.language or "en"),
+                    terms=PAY_NOW,
                 ),
                 now=now,
             )

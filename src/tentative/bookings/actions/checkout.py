@@ -34,7 +34,11 @@ from django.utils.translation import gettext_lazy as _
 from tentative.accounts.models import Customer
 from tentative.audit import trail as audit
 from tentative.bookings.actions import _sale
-from tentative.bookings.actions._deadline import option_deadline, request_deadline
+from tentative.bookings.actions._deadline import (
+    option_deadline,
+    pay_now_fields,
+    request_deadline,
+)
 from tentative.bookings.actions._step import has_lapsed, move
 from tentative.bookings.errors import HoldGone, HoldUnknown, NotReservable, TooManyOpen
 from tentative.bookings.models import Booking, BookingLine, Participant
@@ -106,11 +110,7 @@ def check_out(
             deadline = option_deadline(organisation, offers, now=now, language=language)
         else:
             until = min(now + PAY_WINDOW, min(line.starts_at for line in lines))
-            deadline = {
-                "deadline_shown": until,
-                "deadline_enforced": until,
-                "deadline_rule": "to be paid now",
-            }
+            deadline = pay_now_fields(until, language=language)
         for name, value in deadline.items():
             setattr(booking, name, value)
         booking.customer = customer

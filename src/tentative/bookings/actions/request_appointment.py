@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from tentative.bookings.actions._deadline import pay_now_fields
 from tentative.bookings.actions._step import move
 from tentative.bookings.actions.checkout import (
     PAY_WINDOW,
@@ -88,10 +89,10 @@ def request_appointment(
         fields = ["answers", "checkout_mode"]
         if mode == State.OPTION:
             # Booked now, paid now: the slot is kept for the payment only.
-            until = min(now + PAY_WINDOW, starts_at)
-            booking.deadline_shown = booking.deadline_enforced = until
-            booking.deadline_rule = "to be paid now"
-            fields += ["deadline_shown", "deadline_enforced", "deadline_rule"]
+            paid_now = pay_now_fields(min(now + PAY_WINDOW, starts_at), language=booking.language)
+            for name, value in paid_now.items():
+                setattr(booking, name, value)
+            fields += list(paid_now)
         booking.save(update_fields=fields)
         if mode == State.OPTION and booking.total <= 0:
             # Nothing to pay: firm at once (the system confirms it, as a free checkout).
