@@ -176,4 +176,7 @@ def test_a_session_booked_as_the_public_pages_do_is_held_for_the_payment(api, or
     )
     error(api.post("/sessions/online", {**body, "players": {"999999": 2}}), 422, "unknown_category")
     error(api.post("/sessions/online", {**body, "email": "nope"}), 422)
+    unknown = api.post("/sessions/online", {**body, "email": "cy@example.org", "language": "xx"})
+    error(unknown, 422)
+    assert "Choose one of the languages offered." in unknown.content.decode()
     assert rows() == before

@@ -94,6 +94,7 @@ VERB_TOPIC = {
     "convert": "booking.converted",
     "approve": "booking.approved",
     "confirm": "booking.confirmed",
+    "decline": "booking.declined",
 }
 
 
@@ -472,6 +473,25 @@ class MovesMachine(RuleBasedStateMachine):
         if done is not None:
             booking.state = State.CONFIRMED
             self.expected_records.append((booking_id, verb))
+            if verb == "approve" and booking.kind != "ticket":
+                # The requests that held nothing for an overlapping time of that staff
+                # member or room are declined with it, in id order (seed 003).
+                for rival_id in self.rivals(booking, booking_id):
+                    self.model[rival_id].state = State.DECLINED
+                    self.expected_records.append((rival_id, "decline"))
+
+    def rivals(self, booking: Expected, booking_id: int) -> list[int]:
+        resource, starts_at, ends_at = self.claim(booking)
+        found = []
+        for other_id, other in sorted(self.model.items()):
+            if other_id == booking_id or other.kind != booking.kind:
+                continue
+            if other.state != State.REQUEST or other.holds:
+                continue
+            other_resource, other_start, other_end = self.claim(other)
+            if other_resource == resource and other_start < ends_at and starts_at < other_end:
+                found.append(other_id)
+        return found
 
     def attempt(self, call: Any, expected: type | None, booking_id: int | None, verb: str) -> Any:
         """Run the action; it must succeed or be refused exactly as the model says, and a

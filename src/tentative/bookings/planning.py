@@ -54,10 +54,11 @@ class Places:
     date_id: int
     taken: int
     capacity: int
+    set_aside: int = 0  # kept for a capacity reserve: not for sale either
 
     @property
     def full(self) -> bool:
-        return self.taken >= self.capacity
+        return self.taken + self.set_aside >= self.capacity
 
 
 @dataclass
@@ -260,14 +261,19 @@ def _places(
     if not events:
         return {}
     found: dict[int, dict[datetime, Places]] = defaultdict(dict)
-    for event_id, starts_at, date_id, taken, capacity in CapacityPool.objects.filter(
+    for event_id, starts_at, date_id, taken, capacity, set_aside in CapacityPool.objects.filter(
         event_date__event_id__in=events,
         event_date__starts_at__gte=start,
         event_date__starts_at__lt=end,
         ticket_type=None,
         reserve=None,
     ).values_list(
-        "event_date__event_id", "event_date__starts_at", "event_date_id", "taken", "capacity"
+        "event_date__event_id",
+        "event_date__starts_at",
+        "event_date_id",
+        "taken",
+        "capacity",
+        "set_aside",
     ):
-        found[event_id][starts_at] = Places(date_id, taken, capacity)
+        found[event_id][starts_at] = Places(date_id, taken, capacity, set_aside)
     return found

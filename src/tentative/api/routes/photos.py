@@ -7,6 +7,7 @@ covers the files' bytes)."""
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from tentative.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, Reference, refu
 from tentative.bookings import actions
 from tentative.bookings import selectors as booking_selectors
 from tentative.bookings.access import access_booking_by_reference
+from tentative.bookings.actions.add_session_photo import MAX_FILES, PHOTO_COUNT
+from tentative.bookings.errors import PhotoTooLarge
 from tentative.bookings.models import SessionPhoto
 from tentative.shared.errors import InvalidInput, NotFound
 
@@ -100,6 +103,12 @@ def add_photos(request: HttpRequest, reference: Reference) -> Result:
     files = request.FILES.getlist("photos") if request.content_type == "multipart/form-data" else []
     if not files:
         raise InvalidInput(NO_FILES)
+    # The count and each size before any file is read into memory (uploads over 2.5 MB
+    # wait on disk until then): the action checks them again on the bytes.
+    if len(files) > MAX_FILES:
+        raise InvalidInput(PHOTO_COUNT, most=MAX_FILES)
+    if any(f.size > settings.PHOTO_MAX_BYTES for f in files):
+        raise PhotoTooLarge(limit=max(1, settings.PHOTO_MAX_BYTES // (1024 * 1024)))
     photos = actions.add_session_photos(booking.id, actor=actor, files=[f.read() for f in files])
     answer = PhotosOut(photos=[PhotoOut(**_photo_out(p, booking.reference)) for p in photos])
     return 201, answer.model_dump(mode="json")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -57,6 +58,7 @@ MODES = ("buy", "reserve", "request")
 
 NAME_REQUIRED = _("Please give your name.")
 EMAIL_REQUIRED = _("Please give a valid email address.")
+LANGUAGE_UNKNOWN = _("Choose one of the languages offered.")
 NAMES_REQUIRED = _("Please give a name for each of the %(count)s places.")
 MODE_REFUSED = _("This choice is not available for these places.")
 
@@ -167,8 +169,11 @@ def _clean_contact(contact: Contact) -> Contact:
         validate_email(email)
     except ValidationError:
         raise InvalidInput(EMAIL_REQUIRED, field="email") from None
+    language = (contact.language or "").strip()
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise InvalidInput(LANGUAGE_UNKNOWN, field="language")
     return Contact(
-        name=name, email=email, phone=(contact.phone or "").strip()[:40], language=contact.language
+        name=name, email=email, phone=(contact.phone or "").strip()[:40], language=language
     )
 
 
