@@ -1,6 +1,7 @@
 """Rooms and their sessions through the actions: create a room, book a session (FIRM /
 QUOTE / OPTION), change its players, name them, move it. Refusals write nothing."""
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -247,3 +248,40 @@ def test_closing_a_day_removes_its_sessions_from_booking(org, owner, vault):
         book(owner, vault, at, 2)
     catalog.close_room_day(vault.id, at.date(), actor=owner, reopen=True)
     assert book(owner, vault, at, 2).holds_capacity
+
+
+def test_a_partial_change_keeps_what_another_changed_meanwhile(org, owner, vault):
+    """The API's partial change names what it leaves as it is (`keep`); those fields are
+    read under the room's lock, so a change made after the caller read the room stays."""
+    g = game(vault)
+    stale = catalog.RoomChanges(
+        name=vault.name,
+        game=g.name,
+        duration=g.duration,
+        reset=g.buffer_after,
+        min_players=g.min_participants,
+        max_players=g.max_participants,  # 6, read before the change below
+        option_days=g.deadline_days_after_booking,
+        schedules=(catalog.Schedule(frozenset(range(7)), "10:00 14:00"),),
+    )
+    catalog.update_room(vault.id, actor=owner, changes=replace(stale, max_players=8))
+    catalog.update_room(
+        vault.id,
+        actor=owner,
+        changes=replace(stale, option_days=5),
+        keep=frozenset(
+            f
+            for f in (
+                "name",
+                "game",
+                "duration",
+                "reset",
+                "min_players",
+                "max_players",
+                "schedules",
+                "places",
+            )
+        ),
+    )
+    g.refresh_from_db()
+    assert (g.max_participants, g.deadline_days_after_booking) == (8, 5)

@@ -421,9 +421,30 @@ def update_room(request: HttpRequest, room_id: Id, payload: RoomChangesIn) -> Re
             if "places_per_session" in sent
             else game.places_per_session,
         ),
+        # What was not sent is read again under the room's lock: two partial changes at
+        # once never undo each other.
+        keep=frozenset(
+            field
+            for name, field in _CHANGE_FIELDS.items()
+            if name not in sent or (getattr(payload, name) is None and name != "places_per_session")
+        ),
     )
     inventory.sync_place_dates(game.id, actor=actor)
     return 200, _room_answer(request, room.id)
+
+
+# The API's names of a room's settings → `catalog.RoomChanges`' fields.
+_CHANGE_FIELDS = {
+    "name": "name",
+    "game": "game",
+    "duration_minutes": "duration",
+    "reset_minutes": "reset",
+    "min_players": "min_players",
+    "max_players": "max_players",
+    "option_days": "option_days",
+    "schedules": "schedules",
+    "places_per_session": "places",
+}
 
 
 @router.post(

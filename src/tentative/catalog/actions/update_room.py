@@ -12,7 +12,7 @@ move it if they wish; the prices of sold lines were copied at booking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
@@ -56,21 +56,18 @@ MAX_PLACES = 1000
 
 
 def update_room(
-    room_id: int, *, actor: Actor, changes: RoomChanges, now: datetime | None = None
+    room_id: int,
+    *,
+    actor: Actor,
+    changes: RoomChanges,
+    keep: frozenset[str] = frozenset(),
+    now: datetime | None = None,
 ) -> Resource:
+    """`keep`: the fields of `changes` to leave as they are (a partial change, the API's),
+    read under the room's lock so that two partial changes at once never undo each other."""
     now = now_or(now)
     check_may_manage_catalogue(actor)
-    if changes.duration <= timedelta(0):
-        raise InvalidTerms({"duration": [str(_("A session lasts at least a minute."))]})
-    if changes.reset < timedelta(0):
-        raise InvalidTerms({"reset": [str(_("The reset time cannot be negative."))]})
-    if not 1 <= changes.min_players <= changes.max_players:
-        raise InvalidTerms(
-            {"max_players": [str(_("At least one player, and the most at least the least."))]}
-        )
-    if changes.places is not None and not 1 <= changes.places <= MAX_PLACES:
-        raise InvalidTerms({"places": [str(PLACES_RANGE) % {"max": MAX_PLACES}]})
-    rules = [_rule(s, changes.duration + changes.reset) for s in changes.schedules]
+    _check(changes)
     with action_transaction():
         room = (
             Resource.objects.select_for_update(no_key=True)
@@ -86,6 +83,12 @@ def update_room(
         )
         if game is None:
             raise NotFound()
+        if keep:
+            changes = replace(
+                changes, **{k: v for k, v in _current(room, game).items() if k in keep}
+            )
+            _check(changes)
+        rules = [_rule(s, changes.duration + changes.reset) for s in changes.schedules]
         room.name = changes.name.strip()
         validated(room, exclude=["organisation", "membership"])
         game.name = (changes.game or changes.name).strip()
@@ -143,3 +146,33 @@ def _refuse_switch_with_bookings_to_come(room: Resource, game: Service, *, now: 
         count = len({row["lines__booking_id"] for row in places})
     if count:
         raise InvalidTerms({"places": [str(SWITCH_WITH_BOOKINGS) % {"count": count}]})
+
+
+def _check(changes: RoomChanges) -> None:
+    if changes.duration <= timedelta(0):
+        raise InvalidTerms({"duration": [str(_("A session lasts at least a minute."))]})
+    if changes.reset < timedelta(0):
+        raise InvalidTerms({"reset": [str(_("The reset time cannot be negative."))]})
+    if not 1 <= changes.min_players <= changes.max_players:
+        raise InvalidTerms(
+            {"max_players": [str(_("At least one player, and the most at least the least."))]}
+        )
+    if changes.places is not None and not 1 <= changes.places <= MAX_PLACES:
+        raise InvalidTerms({"places": [str(PLACES_RANGE) % {"max": MAX_PLACES}]})
+
+
+def _current(room: Resource, game: Service) -> dict[str, object]:
+    return {
+        "name": room.name,
+        "game": game.name,
+        "duration": game.duration,
+        "reset": game.buffer_after,
+        "min_players": game.min_participants,
+        "max_players": game.max_participants,
+        "option_days": game.deadline_days_after_booking or 0,
+        "schedules": tuple(
+            Schedule(frozenset(int(d) for d in r.weekdays), r.times, r.starts_on, r.ends_on)
+            for r in SessionRule.objects.filter(room=room).order_by("id")
+        ),
+        "places": game.places_per_session,
+    }
