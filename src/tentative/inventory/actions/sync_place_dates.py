@@ -103,9 +103,13 @@ def sync_place_dates(game_id: int, *, actor: Actor, now: datetime | None = None)
         if gone:
             # Lock the dates and their pools before looking again for lines: a booking
             # taking places there meanwhile holds the pool's row (its UPDATE) and the date's
-            # key (its line), so it either commits first and is seen, or waits for us.
-            list(CapacityPool.objects.select_for_update().filter(event_date_id__in=gone))
-            list(EventDate.objects.select_for_update().filter(id__in=gone))
+            # key (its line), so it either commits first and is seen, or waits for us. A
+            # plain FOR UPDATE on purpose (no_key=False): it is the lock that conflicts
+            # with the key share a new line or hold takes on the row it references.
+            list(
+                CapacityPool.objects.select_for_update(no_key=False).filter(event_date_id__in=gone)
+            )
+            list(EventDate.objects.select_for_update(no_key=False).filter(id__in=gone))
         removed = (
             EventDate.objects.filter(
                 id__in=gone,
